@@ -1,0 +1,53 @@
+# Two commands on a fresh machine:  `make run`  (the bot, on SQLite)  and  `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due migrate clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the bot (needs DISCORD_TOKEN in the environment or .env; without one it offers the offline console).
+run: $(STAMP)
+	$(PY) -m bot run
+
+## Try the bot offline against a local Discord-compatible server.
+console: $(STAMP)
+	$(PY) -m bot console
+
+migrate: $(STAMP)
+	$(PY) -m bot migrate
+
+## Run the whole test suite (PostgreSQL tests run when TEST_DATABASE_URL is set).
+test: $(STAMP)
+	$(PY) -m bot content check
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+check: test lint typecheck
+
+## Benchmarks: each prints its figures and a JSON line at the end.
+bench: bench-content bench-quiz
+
+bench-content: $(STAMP)
+	$(PY) -m bench.content_load
+
+bench-quiz: $(STAMP)
+	$(PY) -m bench.srs_simulation
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""Run Alembic migrations from code (CLI `migrate`, start-up, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["configure_logger"] = False
+    if url:
+        cfg.attributes["url"] = url
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema of ``engine``'s database to ``revision``."""
+    cfg = alembic_config()
+    async with engine.connect() as conn:
+
+        def _run(sync_conn: object) -> None:
+            cfg.attributes["connection"] = sync_conn
+            command.upgrade(cfg, revision)
+
+        await conn.run_sync(_run)
+        await conn.commit()
+
+
+async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    cfg = alembic_config()
+    async with engine.connect() as conn:
+
+        def _run(sync_conn: object) -> None:
+            cfg.attributes["connection"] = sync_conn
+            command.downgrade(cfg, revision)
+
+        await conn.run_sync(_run)
+        await conn.commit()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())

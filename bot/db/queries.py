@@ -1,0 +1,248 @@
+"""Query functions. Each takes the session and never commits: the caller owns the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import AppState, Card, Learner, ReviewLog, TopicProgress
+
+
+def _insert(session: AsyncSession, model: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when another task inserted the same key."""
+    if rows:
+        await session.execute(_insert(session, model).values(list(rows)).on_conflict_do_nothing())
+
+
+async def ensure_learner(session: AsyncSession, user_id: int, now: datetime) -> Learner:
+    learner = await session.get(Learner, user_id)
+    if learner is None:
+        await insert_ignore(
+            session,
+            Learner,
+            [
+                {
+                    "id": user_id,
+                    "created_at": now,
+                    "timezone": "UTC",
+                    "digest_minute": 18 * 60,
+                    "digest_enabled": False,
+                    "digest_size": 5,
+                    "day_cutoff_hour": 4,
+                    "desired_retention": 0.9,
+                    "new_per_day": 10,
+                    "reviews_per_day": 100,
+                    "dm_status": "unknown",
+                    "paused": False,
+                    "leaderboard_opt_out": False,
+                }
+            ],
+        )
+        learner = await session.get(Learner, user_id)
+        assert learner is not None
+    return learner
+
+
+async def progress_map(session: AsyncSession, user_id: int) -> dict[str, TopicProgress]:
+    rows = await session.scalars(select(TopicProgress).where(TopicProgress.learner_id == user_id))
+    return {r.topic_id: r for r in rows}
+
+
+async def set_progress(
+    session: AsyncSession,
+    user_id: int,
+    topic_id: str,
+    now: datetime,
+    *,
+    status: str | None = None,
+    enrolled: bool | None = None,
+) -> TopicProgress:
+    row = await session.get(TopicProgress, (user_id, topic_id))
+    if row is None:
+        await insert_ignore(
+            session,
+            TopicProgress,
+            [
+                {
+                    "learner_id": user_id,
+                    "topic_id": topic_id,
+                    "status": "pending",
+                    "enrolled": False,
+                    "updated_at": now,
+                }
+            ],
+        )
+        row = await session.get(TopicProgress, (user_id, topic_id))
+        assert row is not None
+    if status is not None:
+        row.status = status
+    if enrolled is not None:
+        row.enrolled = enrolled
+    row.updated_at = now
+    return row
+
+
+async def create_cards(
+    session: AsyncSession, user_id: int, questions: Iterable[tuple[str, str]], now: datetime
+) -> None:
+    """Create a new card for each (question_id, topic_id) the learner does not have yet."""
+    rows = [
+        {
+            "learner_id": user_id,
+            "question_id": qid,
+            "topic_id": tid,
+            "state": 1,
+            "step": 0,
+            "due": now,
+            "reps": 0,
+            "lapses": 0,
+            "suspended": False,
+            "created_at": now,
+        }
+        for qid, tid in questions
+    ]
+    for i in range(0, len(rows), 200):
+        await insert_ignore(session, Card, rows[i : i + 200])
+
+
+async def cards_for(session: AsyncSession, user_id: int, topic_ids: Iterable[str] | None = None) -> list[Card]:
+    q = select(Card).where(Card.learner_id == user_id)
+    if topic_ids is not None:
+        q = q.where(Card.topic_id.in_(list(topic_ids)))
+    return list(await session.scalars(q))
+
+
+async def card_for_question(session: AsyncSession, user_id: int, question_id: str) -> Card | None:
+    return await session.scalar(select(Card).where(Card.learner_id == user_id, Card.question_id == question_id))
+
+
+async def due_cards(
+    session: AsyncSession,
+    user_id: int,
+    now: datetime,
+    limit: int,
+    topic_ids: Sequence[str] | None = None,
+    question_ids: set[str] | None = None,
+) -> list[Card]:
+    """Reviewed cards due by ``now``, most overdue first."""
+    q = (
+        select(Card)
+        .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None))
+        .order_by(Card.due)
+        .limit(limit)
+    )
+    if topic_ids is not None:
+        q = q.where(Card.topic_id.in_(list(topic_ids)))
+    rows = list(await session.scalars(q))
+    return [c for c in rows if question_ids is None or c.question_id in question_ids]
+
+
+async def new_cards(
+    session: AsyncSession, user_id: int, limit: int, topic_ids: Sequence[str] | None = None
+) -> list[Card]:
+    q = (
+        select(Card)
+        .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_(None))
+        .order_by(Card.id)
+        .limit(limit)
+    )
+    if topic_ids is not None:
+        q = q.where(Card.topic_id.in_(list(topic_ids)))
+    return list(await session.scalars(q))
+
+
+async def count_due(session: AsyncSession, user_id: int, now: datetime) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Card)
+            .where(
+                Card.learner_id == user_id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+async def count_new_available(session: AsyncSession, user_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Card)
+            .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_(None))
+        )
+        or 0
+    )
+
+
+async def reviews_since(session: AsyncSession, user_id: int, since: datetime) -> tuple[int, int]:
+    """(reviews, new cards introduced) since ``since``."""
+    row = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(case((ReviewLog.was_new, 1), else_=0)), 0)).where(
+                ReviewLog.learner_id == user_id, ReviewLog.reviewed_at >= since
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
+    return await session.scalar(
+        select(func.min(Card.due)).where(
+            Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_not(None)
+        )
+    )
+
+
+async def get_state(session: AsyncSession, key: str) -> str | None:
+    row = await session.get(AppState, key)
+    return None if row is None else row.value
+
+
+async def set_state(session: AsyncSession, key: str, value: str, now: datetime) -> None:
+    row = await session.get(AppState, key)
+    if row is None:
+        session.add(AppState(key=key, value=value, updated_at=now))
+    else:
+        row.value, row.updated_at = value, now
+
+
+async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_by: dict[str, str]) -> dict[str, int]:
+    """Carry history over for replaced questions; suspend cards of removed questions,
+    and resume cards whose question came back. Returns counts for logging."""
+    moved = 0
+    for old, new in replaced_by.items():
+        # Learners who already have a card for the new id keep it; their old card is suspended below.
+        taken = select(Card.learner_id).where(Card.question_id == new).scalar_subquery()
+        res = await session.execute(
+            update(Card).where(Card.question_id == old, Card.learner_id.not_in(taken)).values(question_id=new)
+        )
+        moved += res.rowcount or 0  # type: ignore[attr-defined]
+        await session.execute(update(ReviewLog).where(ReviewLog.question_id == old).values(question_id=new))
+    present = select(Card.question_id).distinct()
+    existing = set(await session.scalars(present))
+    gone = existing - live_ids
+    back = existing & live_ids
+    suspended = resumed = 0
+    if gone:
+        r = await session.execute(
+            update(Card).where(Card.question_id.in_(gone), Card.suspended.is_(False)).values(suspended=True)
+        )
+        suspended = r.rowcount or 0  # type: ignore[attr-defined]
+    if back:
+        r = await session.execute(
+            update(Card).where(and_(Card.question_id.in_(back), Card.suspended.is_(True))).values(suspended=False)
+        )
+        resumed = r.rowcount or 0  # type: ignore[attr-defined]
+    return {"moved": moved, "suspended": suspended, "resumed": resumed}

@@ -1,0 +1,1 @@
+"""Discord features, one extension each. Thin: they render what bot.study returns."""

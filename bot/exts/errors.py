@@ -1,0 +1,35 @@
+"""One error handler for every application command."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import NotAllowed, UserFacingError
+from bot.ui.replies import report_error
+
+
+def unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
+        error = error.__cause__
+    if isinstance(error, app_commands.MissingPermissions):
+        perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return NotAllowed(f"You need the {perms} permission to do that.")
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return UserFacingError("That command only works in a server.")
+    if isinstance(error, app_commands.CheckFailure) and not isinstance(error, UserFacingError):
+        return NotAllowed(str(error) or "You can't use that command here.")
+    return error
+
+
+async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    await report_error(interaction, unwrap(error))
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.tree.on_error = on_tree_error
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.tree.on_error = app_commands.CommandTree.on_error.__get__(bot.tree)  # type: ignore[method-assign]

@@ -1,0 +1,94 @@
+"""Assembling and running the bot: settings → content → database → client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from bot.client import StudyBot, create_bot
+from bot.clock import Clock
+from bot.content import load_content
+from bot.db.migrate import upgrade
+from bot.db.session import create_engine, session_factory
+from bot.endpoint import apply_endpoints
+from bot.services import Services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    content_dir: Path | None = None,
+    process_id: str = "main",
+) -> Services:
+    """Load and validate content (raises ContentError), open the database, migrate it."""
+    folder = content_dir or settings.content_dir
+    content = await asyncio.to_thread(load_content, folder)
+    engine = create_engine(settings.database_url)
+    if migrate:
+        await upgrade(engine)
+    return Services(
+        settings=settings,
+        content=content,
+        engine=engine,
+        sessions=session_factory(engine),
+        clock=clock or Clock(),
+        content_dir=folder,
+        process_id=process_id,
+    )
+
+
+async def start_bot(services: Services, token: str, *, mode: str = "run") -> tuple[StudyBot, asyncio.Task[None]]:
+    """Start the client in a task (for tests and the console); returns when it is ready."""
+    await apply_endpoints(services.settings, token)
+    bot = create_bot(services, mode=mode)
+    task = asyncio.create_task(bot.start(token), name="discord-client")
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED, timeout=30)
+    if task in done:
+        ready.cancel()
+        task.result()  # raises the start-up error
+        raise RuntimeError("the Discord client stopped during start-up")
+    if ready not in done:
+        ready.cancel()
+        await bot.close()
+        raise TimeoutError("the Discord client did not become ready within 30 s")
+    return bot, task  # type: ignore[return-value]
+
+
+async def stop_bot(bot: StudyBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def run_forever(settings: Settings, token: str) -> None:
+    """`python -m bot run`: run until SIGINT/SIGTERM, then close scheduler, HTTP, engine."""
+    services = await build_services(settings)
+    try:
+        await apply_endpoints(settings, token)
+        bot = create_bot(services)
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+
+        def _stop(sig: signal.Signals) -> None:
+            if not stopping.is_set():
+                log.info("received %s, shutting down", sig.name)
+                stopping.set()
+                asyncio.ensure_future(bot.close())  # noqa: RUF006
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, _stop, sig)
+        async with bot:
+            await bot.start(token)
+    finally:
+        await services.engine.dispose()
+        log.info("stopped")

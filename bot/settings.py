@@ -1,0 +1,102 @@
+"""Typed settings from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///./data/studybot.sqlite3"
+DISCORD_API = "https://discord.com/api/v10"
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+# A bot token is three base64url parts separated by dots.
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+TOKEN_HELP = (
+    "No valid Discord bot token is configured. Create an application at "
+    "https://discord.com/developers/applications, open Bot → Reset Token, and put it in "
+    "the DISCORD_TOKEN environment variable or in a .env file next to README.md "
+    "(DISCORD_TOKEN=...). To try the bot without a token, run `python -m bot console`."
+)
+
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    discord_token: SecretStr | None = Field(default=None, description="The bot token.")
+    database_url: str = Field(default=DEFAULT_DB_URL)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    content_dir: Path = Path("content")
+    discord_api_base: str = DISCORD_API
+    discord_gateway_url: str | None = None
+    owner_ids: list[int] = Field(default_factory=list)
+    dev_guild_id: int | None = None
+    rate_limit_per_second: float = Field(default=45.0, gt=0, le=50)
+    digest_grace_hours: float = Field(default=6.0, ge=0, le=24)
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: list[int] | None = None
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_db_url(cls, v: str) -> str:
+        try:
+            url = make_url(v)
+        except ArgumentError:
+            raise ValueError(
+                "DATABASE_URL is not a database URL; expected e.g. "
+                f"{DEFAULT_DB_URL} or postgresql+asyncpg://user@host/dbname"
+            ) from None
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(f"DATABASE_URL uses driver {url.drivername!r}; supported: " + ", ".join(SUPPORTED_DRIVERS))
+        return v
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("DISCORD_API_BASE must start with http:// or https://")
+        return v.rstrip("/")
+
+    @property
+    def is_real_discord(self) -> bool:
+        return self.discord_api_base == DISCORD_API
+
+    def require_token(self) -> str:
+        """The token, or a ConfigError explaining how to get one."""
+        if self.discord_token is None or not self.discord_token.get_secret_value().strip():
+            raise ConfigError(TOKEN_HELP)
+        token = self.discord_token.get_secret_value().strip()
+        if self.is_real_discord and not _TOKEN_RE.match(token):
+            raise ConfigError("DISCORD_TOKEN does not look like a bot token. " + TOKEN_HELP)
+        return token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{field}: {msg}")
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None

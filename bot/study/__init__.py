@@ -1,0 +1,1 @@
+"""Study logic (progress, quiz sessions, grading). No Discord imports here."""

@@ -1,0 +1,156 @@
+"""A learner's roadmap progress: statuses, recall and mastery, level percentages.
+
+Rules (stated in the README):
+- Status is the learner's own: pending, learning, done or skipped.
+- Recall of a topic = the expected share of its questions the learner would answer right
+  now: the sum of FSRS retrievability over the topic's cards, divided by the number of
+  questions in the topic (a question never reviewed counts as 0).
+- A topic is *mastered* when its recall is at least 80%.
+- A level's percentage counts topics that are done, skipped or mastered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import Content, Level, Topic
+from bot.db import queries
+from bot.db.models import Card
+from scheduler.srs import CardState, retrievability
+
+STATUSES = ("pending", "learning", "done", "skipped")
+MASTERY_RECALL = 0.8
+STATUS_ICONS = {"pending": "⬜", "learning": "📖", "done": "✅", "skipped": "⏭️", "mastered": "🏆"}
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    topic: Topic
+    status: str
+    enrolled: bool
+    recall: float  # 0..1
+    cards: int
+    reviewed: int
+
+    @property
+    def mastered(self) -> bool:
+        return self.recall >= MASTERY_RECALL
+
+    @property
+    def complete(self) -> bool:
+        return self.status in ("done", "skipped") or self.mastered
+
+    @property
+    def icon(self) -> str:
+        if self.mastered and self.status != "skipped":
+            return STATUS_ICONS["mastered"]
+        return STATUS_ICONS[self.status]
+
+    @property
+    def label(self) -> str:
+        return "mastered" if self.mastered and self.status != "skipped" else self.status
+
+
+@dataclass(frozen=True)
+class LevelProgress:
+    level: Level
+    topics: tuple[TopicProgress, ...]
+
+    @property
+    def complete(self) -> int:
+        return sum(t.complete for t in self.topics)
+
+    @property
+    def fraction(self) -> float:
+        return self.complete / len(self.topics) if self.topics else 0.0
+
+
+def card_state(card: Card) -> CardState:
+    return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
+
+
+def topic_recall(cards: list[Card], n_questions: int, now: datetime, retention: float = 0.9) -> float:
+    if n_questions <= 0:
+        return 0.0
+    live = [c for c in cards if not c.suspended]
+    total = sum(retrievability(card_state(c), now, retention=retention) for c in live)
+    return min(1.0, total / n_questions)
+
+
+async def roadmap_progress(
+    session: AsyncSession, content: Content, user_id: int, now: datetime, levels: list[int] | None = None
+) -> list[LevelProgress]:
+    """Progress for every level (or the given ones), from two queries."""
+    progress = await queries.progress_map(session, user_id)
+    wanted = [lv for lv in content.levels if levels is None or lv.number in levels]
+    topic_ids = [t.id for lv in wanted for t in lv.topics]
+    cards = await queries.cards_for(session, user_id, topic_ids if levels is not None else None)
+    by_topic: dict[str, list[Card]] = {}
+    for c in cards:
+        by_topic.setdefault(c.topic_id, []).append(c)
+    out = []
+    for lv in wanted:
+        tps = []
+        for t in lv.topics:
+            row = progress.get(t.id)
+            tcards = by_topic.get(t.id, [])
+            n = len(content.topic_questions(t.id))
+            tps.append(
+                TopicProgress(
+                    topic=t,
+                    status=row.status if row else "pending",
+                    enrolled=bool(row and row.enrolled),
+                    recall=topic_recall(tcards, n, now),
+                    cards=len(tcards),
+                    reviewed=sum(1 for c in tcards if c.last_review is not None),
+                )
+            )
+        out.append(LevelProgress(lv, tuple(tps)))
+    return out
+
+
+async def topic_progress(
+    session: AsyncSession, content: Content, user_id: int, topic_id: str, now: datetime
+) -> TopicProgress:
+    level = content.topics[topic_id].level
+    lp = await roadmap_progress(session, content, user_id, now, levels=[level])
+    return next(t for t in lp[0].topics if t.topic.id == topic_id)
+
+
+def suggest_next(content: Content, levels: list[LevelProgress]) -> Topic | None:
+    """The first topic, in roadmap order, not yet complete whose prerequisites are complete."""
+    state = {t.topic.id: t for lp in levels for t in lp.topics}
+    for lp in levels:
+        for t in lp.topics:
+            if t.complete or (t.status == "learning" and t.enrolled):
+                continue
+            if all(state[p].complete for p in t.topic.prerequisites if p in state):
+                return t.topic
+    return None
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+async def set_status(session: AsyncSession, user_id: int, topic_id: str, status: str, now: datetime) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    await queries.ensure_learner(session, user_id, now)
+    await queries.set_progress(session, user_id, topic_id, now, status=status)
+
+
+async def enroll(session: AsyncSession, content: Content, user_id: int, topic_id: str, now: datetime) -> int:
+    """Add a topic to the learner's reviews: one card per question. Returns cards created."""
+    await queries.ensure_learner(session, user_id, now)
+    row = await queries.set_progress(session, user_id, topic_id, now, enrolled=True)
+    if row.status == "pending":
+        row.status = "learning"
+    before = len(await queries.cards_for(session, user_id, [topic_id]))
+    await queries.create_cards(session, user_id, [(q.id, topic_id) for q in content.topic_questions(topic_id)], now)
+    after = len(await queries.cards_for(session, user_id, [topic_id]))
+    return after - before

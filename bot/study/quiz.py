@@ -1,0 +1,354 @@
+"""Quiz sessions: what to ask, in which order, and what an answer does. No Discord here.
+
+A session's queue lives in the database, so its buttons keep working after a restart.
+Each step is guarded by a compare-and-set on (position, answered): a double click or two
+concurrent clicks record exactly one review.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice, Resource
+from bot.db import queries
+from bot.db.models import Learner, PracticeLog, QuizSession, ReviewLog
+from bot.errors import InvalidInput, NotAllowed, NotFound, StaleInteraction
+from bot.study import progress
+from bot.study.grading import clamp_duration, rating_for
+from bot.study.reviews import card_for, record_review, revise_review
+from scheduler.srs import Rating
+from scheduler.timeutil import day_start, local_date, zone
+
+MAX_COUNT = 50
+MAX_REQUEUES = 2  # an Again is asked again at most this many times per session
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to show: the question at ``position`` of ``total``, or a finished session."""
+
+    session: QuizSession
+    question: AnyQuestion | None  # None: removed from content since the session began
+    order: tuple[int, ...]  # display order of option indexes (multiple choice)
+
+    @property
+    def position(self) -> int:
+        return self.session.position
+
+    @property
+    def total(self) -> int:
+        return len(self.session.queue)
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished_at is not None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    step: Step
+    correct: bool | None  # None for a flashcard
+    chosen: int | None
+    rating: Rating
+    resource: Resource | None
+    requeued: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    answered: int
+    correct: int
+    next_due: datetime | None
+    due_now: int
+    cram: bool
+
+
+def option_order(question: AnyQuestion, seed: int, position: int) -> tuple[int, ...]:
+    if not isinstance(question, MultipleChoice):
+        return ()
+    order = list(range(len(question.options)))
+    random.Random(seed * 7919 + position).shuffle(order)
+    return tuple(order)
+
+
+def _step(content: Content, qs: QuizSession) -> Step:
+    if qs.finished_at is not None or qs.position >= len(qs.queue):
+        return Step(qs, None, ())
+    q = content.questions.get(qs.queue[qs.position])
+    return Step(qs, q, option_order(q, qs.seed, qs.position) if q else ())
+
+
+async def _learner_day_budget(session: AsyncSession, learner: Learner, now: datetime) -> tuple[int, int]:
+    tz = zone(learner.timezone)
+    start = day_start(local_date(now, tz, learner.day_cutoff_hour), tz, learner.day_cutoff_hour)
+    reviews, new = await queries.reviews_since(session, learner.id, start)
+    return max(0, learner.reviews_per_day - reviews), max(0, learner.new_per_day - new)
+
+
+async def build_queue(
+    session: AsyncSession, content: Content, learner: Learner, now: datetime, *, topic_ids: list[str] | None, count: int
+) -> list[str]:
+    """Due cards first (most overdue first), then new cards, within the daily limits."""
+    review_budget, new_budget = await _learner_day_budget(session, learner, now)
+    live = set(content.questions)
+    due = await queries.due_cards(session, learner.id, now, min(count, review_budget), topic_ids, live)
+    room = min(count - len(due), new_budget)
+    new = await queries.new_cards(session, learner.id, room, topic_ids) if room > 0 else []
+    return [c.question_id for c in [*due, *new] if c.question_id in live]
+
+
+def resolve_scope(content: Content, topic: str | None, level: int | None) -> list[str] | None:
+    if topic is not None:
+        if topic not in content.topics:
+            raise NotFound(f"There is no topic {topic!r}. Start typing a topic name to see suggestions.")
+        return [topic]
+    if level is not None:
+        lv = content.level(level)
+        if lv is None:
+            numbers = ", ".join(str(x.number) for x in content.levels)
+            raise NotFound(f"There is no level {level}; levels are {numbers}.")
+        return [t.id for t in lv.topics]
+    return None
+
+
+async def start(
+    session: AsyncSession,
+    content: Content,
+    user_id: int,
+    now: datetime,
+    *,
+    source: str = "quiz",
+    topic: str | None = None,
+    level: int | None = None,
+    count: int = 10,
+    cram: bool = False,
+) -> Step:
+    """Start a session. Raises InvalidInput/NotFound with a helpful message when empty."""
+    if not 1 <= count <= MAX_COUNT:
+        raise InvalidInput(f"count must be between 1 and {MAX_COUNT}.")
+    learner = await queries.ensure_learner(session, user_id, now)
+    scope = resolve_scope(content, topic, level)
+    rng = random.Random()
+    if cram:
+        if scope is None:
+            raise InvalidInput("Cram mode needs a topic or a level: `/quiz mode:cram topic:…` or `level:…`.")
+        pool = [q.id for tid in scope for q in content.topic_questions(tid)]
+        queue = rng.sample(pool, min(count, len(pool)))
+    else:
+        if topic is not None:
+            await progress.enroll(session, content, user_id, topic, now)
+        elif level is not None and not await queries.cards_for(session, user_id, scope):
+            for tid in scope or []:
+                await progress.enroll(session, content, user_id, tid, now)
+        queue = await build_queue(session, content, learner, now, topic_ids=scope, count=count)
+    if not queue:
+        raise InvalidInput(await _empty_reason(session, content, learner, now, scope))
+    qs = QuizSession(
+        learner_id=user_id,
+        source="cram" if cram else source,
+        queue=queue,
+        position=0,
+        answered=False,
+        correct_count=0,
+        answered_count=0,
+        seed=rng.randrange(1 << 30),
+        shown_at=now,
+        created_at=now,
+    )
+    session.add(qs)
+    await session.flush()
+    return _step(content, qs)
+
+
+async def _empty_reason(
+    session: AsyncSession, content: Content, learner: Learner, now: datetime, scope: list[str] | None
+) -> str:
+    all_cards = await queries.cards_for(session, learner.id)
+    if not all_cards:
+        levels = await progress.roadmap_progress(session, content, learner.id, now)
+        nxt = progress.suggest_next(content, levels)
+        hint = f" A good place to start: **{nxt.name}** — `/quiz topic:{nxt.name}`." if nxt else ""
+        return (
+            "You haven't added any topics to your reviews yet. Pick one with `/quiz topic:…` or from `/roadmap`." + hint
+        )
+    review_budget, new_budget = await _learner_day_budget(session, learner, now)
+    if review_budget == 0:
+        return "You've reached today's review limit. Come back tomorrow, or raise it in `/settings`."
+    nxt_due = await queries.next_due(session, learner.id)
+    new_left = await queries.count_new_available(session, learner.id)
+    parts = ["Nothing is due right now" + (" in that scope" if scope else "") + " — nice work! 🎉"]
+    if new_left and new_budget == 0:
+        parts.append(f"You've met today's limit of {learner.new_per_day} new questions.")
+    if nxt_due is not None:
+        parts.append(f"Next review <t:{int(nxt_due.timestamp())}:R>.")
+    parts.append("To practise anyway without changing your schedule, try `/quiz mode:cram`.")
+    return " ".join(parts)
+
+
+async def load(
+    session: AsyncSession, content: Content, session_id: int, user_id: int, *, for_update: bool = False
+) -> QuizSession:
+    qs = await session.get(QuizSession, session_id, with_for_update=for_update)
+    if qs is None:
+        raise StaleInteraction("This quiz no longer exists. Start a new one with `/quiz`.")
+    if qs.learner_id != user_id:
+        raise NotAllowed("This quiz belongs to someone else — start your own with `/quiz`.")
+    return qs
+
+
+async def current(session: AsyncSession, content: Content, session_id: int, user_id: int) -> Step:
+    return _step(content, await load(session, content, session_id, user_id))
+
+
+async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
+    """Mark the question at ``position`` answered, or raise if someone got there first."""
+    res = await session.execute(
+        update(QuizSession)
+        .where(
+            QuizSession.id == qs.id,
+            QuizSession.position == position,
+            QuizSession.answered.is_(False),
+            QuizSession.finished_at.is_(None),
+        )
+        .values(answered=True, answered_count=QuizSession.answered_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleInteraction("That question is already answered.")
+    await session.refresh(qs)
+
+
+async def answer(
+    session: AsyncSession,
+    content: Content,
+    session_id: int,
+    user_id: int,
+    position: int,
+    now: datetime,
+    *,
+    choice: int | None = None,
+    rating: Rating | None = None,
+) -> Feedback:
+    """Answer the question at ``position``: ``choice`` (option index, or 1/0 for true/false) for a
+    question with options, ``rating`` for a flashcard."""
+    qs = await load(session, content, session_id, user_id)
+    if qs.position != position or qs.answered:
+        raise StaleInteraction("That question is already answered.")
+    step = _step(content, qs)
+    q = step.question
+    if q is None:
+        raise StaleInteraction("That question was removed from the course; press Next to continue.")
+    await _claim(session, qs, position)
+    duration = clamp_duration(int((now - qs.shown_at).total_seconds() * 1000) if qs.shown_at else None)
+    learner = await queries.ensure_learner(session, user_id, now)
+    correct: bool | None
+    if isinstance(q, Flashcard):
+        if rating is None:
+            raise InvalidInput("Rate how well you remembered it.")
+        correct = None
+    else:
+        if choice is None:
+            raise InvalidInput("Pick an answer.")
+        correct = (choice == q.correct_index) if isinstance(q, MultipleChoice) else (bool(choice) == q.answer)
+        rating = rating_for(correct, duration, learner.avg_answer_ms)
+    if correct or (correct is None and rating != Rating.AGAIN):
+        qs.correct_count += 1
+    requeued = False
+    if qs.source == "cram":
+        session.add(
+            PracticeLog(
+                learner_id=user_id,
+                question_id=q.id,
+                correct=correct,
+                rating=int(rating),
+                answered_at=now,
+                duration_ms=duration,
+            )
+        )
+    else:
+        card = await card_for(session, user_id, q.id, q.topic, now)
+        await record_review(
+            session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration
+        )
+    if rating == Rating.AGAIN and qs.queue.count(q.id) <= MAX_REQUEUES:
+        qs.queue = [*qs.queue, q.id]  # asked again later in this session
+        requeued = True
+    await session.flush()
+    resource = content.resources.get(q.resource) if q.resource else None
+    if resource is None:
+        topic_res = content.resources_by_topic.get(q.topic) or ()
+        resource = topic_res[0] if topic_res else None
+    return Feedback(_step(content, qs), correct, choice, rating, resource, requeued)
+
+
+async def adjust(
+    session: AsyncSession, content: Content, session_id: int, user_id: int, position: int, rating: Rating, now: datetime
+) -> Rating:
+    """The learner re-rates the review they just made (Hard / Good / Easy)."""
+    qs = await load(session, content, session_id, user_id)
+    if qs.position != position or not qs.answered:
+        raise StaleInteraction("You can only re-rate the question you just answered.")
+    if qs.source == "cram":
+        raise StaleInteraction("Cram practice doesn't change your schedule, so there's nothing to re-rate.")
+    qid = qs.queue[position]
+    card = await queries.card_for_question(session, user_id, qid)
+    log_row = (
+        await session.scalar(
+            select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id.desc()).limit(1)
+        )
+        if card
+        else None
+    )
+    if card is None or log_row is None:
+        raise StaleInteraction("There's no review to re-rate.")
+    if log_row.correct is False:
+        raise StaleInteraction("A wrong answer stays rated Again.")
+    learner = await queries.ensure_learner(session, user_id, now)
+    await revise_review(session, learner, card, log_row, rating)
+    return rating
+
+
+async def advance(
+    session: AsyncSession, content: Content, session_id: int, user_id: int, position: int, now: datetime
+) -> Step:
+    """Move past the question at ``position`` (answered, or removed from content)."""
+    qs = await load(session, content, session_id, user_id)
+    if qs.position != position:
+        raise StaleInteraction("You've already moved on from that question.")
+    q_exists = position < len(qs.queue) and qs.queue[position] in content.questions
+    res = await session.execute(
+        update(QuizSession)
+        .where(
+            QuizSession.id == qs.id,
+            QuizSession.position == position,
+            QuizSession.answered.is_(True) if q_exists else QuizSession.answered.in_([True, False]),
+        )
+        .values(position=position + 1, answered=False, shown_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleInteraction("Answer the question first.")
+    await session.refresh(qs)
+    if qs.position >= len(qs.queue):
+        qs.finished_at = now
+    await session.flush()
+    return _step(content, qs)
+
+
+async def stop(session: AsyncSession, content: Content, session_id: int, user_id: int, now: datetime) -> Step:
+    qs = await load(session, content, session_id, user_id)
+    if qs.finished_at is None:
+        qs.finished_at = now
+    await session.flush()
+    return _step(content, qs)
+
+
+async def summary(session: AsyncSession, qs: QuizSession, now: datetime) -> Summary:
+    nxt = await queries.next_due(session, qs.learner_id)
+    due_now = await queries.count_due(session, qs.learner_id, now + timedelta(seconds=1))
+    return Summary(qs.answered_count, qs.correct_count, nxt, due_now, qs.source == "cram")

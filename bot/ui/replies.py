@@ -1,0 +1,68 @@
+"""Answering interactions: errors as friendly ephemeral embeds, guarded callbacks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+ERROR_COLOUR = discord.Colour.red()
+OK_COLOUR = discord.Colour.blurple()
+
+
+def error_embed(err: UserFacingError) -> discord.Embed:
+    return discord.Embed(title=err.title, description=err.message, colour=ERROR_COLOUR)
+
+
+async def send_ephemeral(
+    interaction: discord.Interaction, *, content: str | None = None, embed: discord.Embed | None = None
+) -> None:
+    kwargs: dict[str, object] = {"ephemeral": True}
+    if content is not None:
+        kwargs["content"] = content
+    if embed is not None:
+        kwargs["embed"] = embed
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Show a UserFacingError to the user; log anything else once, with context."""
+    if isinstance(error, UserFacingError):
+        embed = error_embed(error)
+    else:
+        where = (
+            interaction.command.qualified_name
+            if interaction.command
+            else ((interaction.data or {}).get("custom_id", "?"))
+        )
+        log.error(
+            "unhandled error in %s (user %s, guild %s)",
+            where,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=error,
+        )
+        embed = discord.Embed(
+            title="Something went wrong",
+            description="Sorry — that didn't work. It has been logged; please try again.",
+            colour=ERROR_COLOUR,
+        )
+    try:
+        await send_ephemeral(interaction, embed=embed)
+    except discord.HTTPException as exc:
+        log.warning("could not report an error to user %s: %s", interaction.user.id, exc)
+
+
+async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaitable[None]]) -> None:
+    """Run a component handler, turning its errors into replies."""
+    try:
+        await handler()
+    except Exception as exc:  # noqa: BLE001 - every error is reported or logged here
+        await report_error(interaction, exc)

@@ -1,0 +1,96 @@
+"""Validate request bodies against Discord's official OpenAPI spec, when present."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SPEC_URI = "urn:discord-openapi"
+DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
+
+
+@dataclass(frozen=True)
+class SpecViolation:
+    method: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}: {self.message}"
+
+
+class SpecValidator:
+    """Finds the operation for a request and validates its JSON body."""
+
+    def __init__(self, spec_path: Path) -> None:
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        self.spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        self._registry = Registry().with_resource(SPEC_URI, Resource.from_contents(self.spec, DRAFT202012))
+        self._validator_cls = Draft202012Validator
+        self._routes: list[tuple[re.Pattern[str], str]] = []
+        for template in self.spec["paths"]:
+            rx = "^" + re.sub(r"\\\{[a-z_]+\\\}", r"[^/]+", re.escape(template)) + "$"
+            self._routes.append((re.compile(rx), template))
+        # Literal segments win over parameters (e.g. @original, @me).
+        self._routes.sort(key=lambda r: r[1].count("{"))
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def template_for(self, path: str) -> str | None:
+        return next((t for rx, t in self._routes if rx.match(path)), None)
+
+    def _validator(self, method: str, template: str) -> Any:
+        key = (method, template)
+        if key not in self._cache:
+            op = self.spec["paths"][template].get(method.lower()) or {}
+            content = (op.get("requestBody") or {}).get("content") or {}
+            schema = (content.get("application/json") or {}).get("schema")
+            if schema is None:
+                self._cache[key] = None
+            else:
+                pointer = "/".join(
+                    _escape(p)
+                    for p in ("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")
+                )
+                self._cache[key] = self._validator_cls({"$ref": f"{SPEC_URI}#/{pointer}"}, registry=self._registry)
+        return self._cache[key]
+
+    def validate(self, method: str, path: str, body: Any) -> list[SpecViolation]:
+        template = self.template_for(path)
+        if template is None:
+            return [SpecViolation(method, path, "no such route in Discord's API spec")]
+        if method.lower() not in self.spec["paths"][template]:
+            return [SpecViolation(method, path, f"method not allowed by the spec for {template}")]
+        validator = self._validator(method, template)
+        if validator is None or body is None:
+            return []
+        out = []
+        for err in validator.iter_errors(body):
+            where = "/".join(str(p) for p in err.absolute_path) or "(body)"
+            best = _best_error(err)
+            out.append(SpecViolation(method, path, f"{where}: {best}"))
+        return out[:10]
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _best_error(err: Any) -> str:
+    """For anyOf/oneOf failures, the message of the branch that got furthest."""
+    if err.context:
+        deepest = max(err.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+        return f"{'/'.join(str(p) for p in deepest.absolute_path)}: {deepest.message[:300]}"
+    return str(err.message)[:300]
+
+
+@lru_cache(maxsize=4)
+def load_validator(spec_path: str) -> SpecValidator | None:
+    p = Path(spec_path)
+    return SpecValidator(p) if p.is_file() else None

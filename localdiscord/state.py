@@ -1,0 +1,283 @@
+"""In-memory Discord state and its JSON shapes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from localdiscord import permissions as P
+
+DISCORD_EPOCH_MS = 1420070400000
+_counter = itertools.count()
+
+
+def snowflake() -> int:
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    bot: bool = False
+    dms_open: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.username,
+            "discriminator": "0",
+            "global_name": self.username,
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+
+@dataclass
+class Role:
+    id: int
+    name: str
+    permissions: int
+    position: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+
+
+@dataclass
+class Member:
+    user: User
+    roles: list[int] = field(default_factory=list)
+    joined_at: str = field(default_factory=iso_now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "user": self.user.to_json(),
+            "roles": [str(r) for r in self.roles],
+            "joined_at": self.joined_at,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+        }
+
+
+# Channel types
+GUILD_TEXT = 0
+DM = 1
+PUBLIC_THREAD = 11
+
+
+@dataclass
+class Channel:
+    id: int
+    type: int
+    name: str | None = None
+    guild_id: int | None = None
+    recipient: User | None = None
+    # role or member id -> (allow, deny)
+    overwrites: dict[int, tuple[int, int]] = field(default_factory=dict)
+    parent_id: int | None = None
+    position: int = 0
+    deleted: bool = False
+    messages: dict[int, Message] = field(default_factory=dict)
+    # Per-channel message rate limit window: timestamps of recent sends.
+    recent_sends: list[float] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": str(self.id), "type": self.type, "flags": 0}
+        if self.type == DM and self.recipient is not None:
+            data["recipients"] = [self.recipient.to_json()]
+            data["last_message_id"] = None
+            return data
+        data.update(
+            name=self.name,
+            guild_id=str(self.guild_id),
+            position=self.position,
+            permission_overwrites=[
+                {"id": str(k), "type": 0 if k in _role_ids else 1, "allow": str(a), "deny": str(d)}
+                for k, (a, d) in self.overwrites.items()
+            ],
+            nsfw=False,
+            topic=None,
+            last_message_id=None,
+            rate_limit_per_user=0,
+            parent_id=str(self.parent_id) if self.parent_id else None,
+        )
+        if self.type == PUBLIC_THREAD:
+            data["thread_metadata"] = {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": iso_now(),
+                "locked": False,
+            }
+        return data
+
+
+# Role ids are remembered globally so overwrites can say whether an id is a role.
+_role_ids: set[int] = set()
+
+
+@dataclass
+class Guild:
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, Role] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+
+    def add_role(self, role: Role) -> Role:
+        self.roles[role.id] = role
+        _role_ids.add(role.id)
+        return role
+
+    def permissions_in(self, channel: Channel, user_id: int) -> int:
+        return P.channel_permissions(self, channel, user_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "owner_id": str(self.owner_id),
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": [r.to_json() for r in self.roles.values()],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": None,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "public_updates_channel_id": None,
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+            "large": False,
+            "unavailable": False,
+            "member_count": len(self.members),
+            "joined_at": iso_now(),
+            "members": [m.to_json() for m in self.members.values()],
+            "channels": [c.to_json() for c in self.channels.values() if c.type != PUBLIC_THREAD and not c.deleted],
+            "threads": [c.to_json() for c in self.channels.values() if c.type == PUBLIC_THREAD and not c.deleted],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+
+@dataclass
+class Message:
+    id: int
+    channel: Channel
+    author: User
+    content: str = ""
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    flags: int = 0
+    # Only this user sees it (ephemeral interaction responses).
+    visible_to: int | None = None
+    interaction_user: User | None = None
+    nonce: str | None = None
+    edited: str | None = None
+    created: str = field(default_factory=iso_now)
+    files: dict[str, bytes] = field(default_factory=dict)
+    deleted: bool = False
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & 64)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "channel_id": str(self.channel.id),
+            "author": self.author.to_json(),
+            "content": self.content,
+            "timestamp": self.created,
+            "edited_timestamp": self.edited,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": self.attachments,
+            "embeds": self.embeds,
+            "components": self.components,
+            "pinned": False,
+            "type": 0 if self.interaction_user is None else 20,
+            "flags": self.flags,
+        }
+        if self.channel.guild_id is not None:
+            data["guild_id"] = str(self.channel.guild_id)
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
+        if self.interaction_user is not None:
+            data["interaction_metadata"] = {
+                "id": str(snowflake()),
+                "type": 2,
+                "user": self.interaction_user.to_json(),
+                "authorizing_integration_owners": {},
+            }
+        return data
+
+
+@dataclass
+class Interaction:
+    id: int
+    token: str
+    type: int
+    user: User
+    channel: Channel
+    guild: Guild | None
+    data: dict[str, Any]
+    message: Message | None = None
+    created: float = field(default_factory=time.monotonic)
+    acknowledged: bool = False
+    callback_type: int | None = None
+    original: Message | None = None
+    followups: list[Message] = field(default_factory=list)
+    autocomplete_choices: list[dict[str, Any]] | None = None
+    modal: dict[str, Any] | None = None
+    # Set when the bot's answer is complete (a non-deferred callback, or the edit or
+    # followup that completes a deferred one).
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    acked_at: float | None = None
+
+    @property
+    def deferred(self) -> bool:
+        return self.callback_type in (5, 6)

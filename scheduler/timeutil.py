@@ -1,0 +1,117 @@
+"""Local-time maths: learner days, delivery slots, DST. zoneinfo only at these edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+ALL_DAYS = 0b1111111
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class UnknownTimezone(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """The zone called ``name`` (IANA), or UnknownTimezone with a helpful message."""
+    try:
+        if not name or name.startswith(("/", ".")) or ".." in name:
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimezone(
+            f"{name!r} is not a time zone I know. Use an IANA name such as Europe/Berlin, "
+            "America/New_York or Asia/Kolkata (start typing to see suggestions)."
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def timezone_names() -> tuple[str, ...]:
+    names = sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/")))
+    return (*names, "UTC")
+
+
+def to_utc_local(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    """The UTC instant of local ``day`` at ``minute`` after midnight in ``tz``.
+
+    A local time that does not exist (spring forward) moves forward by the gap, e.g.
+    02:30 becomes 03:30; a repeated one (fall back) means its first occurrence.
+    """
+    local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).replace(fold=0)
+    return local.astimezone(UTC)
+
+
+def local_date(now: datetime, tz: ZoneInfo, cutoff_hour: int = 0) -> date:
+    """The learner's day at ``now``: days start at ``cutoff_hour`` local time."""
+    return (now.astimezone(tz) - timedelta(hours=cutoff_hour)).date()
+
+
+def day_start(day: date, tz: ZoneInfo, cutoff_hour: int = 0) -> datetime:
+    return to_utc_local(day, cutoff_hour * 60, tz)
+
+
+def next_slot(after: datetime, tz: ZoneInfo, minute: int, days_mask: int = ALL_DAYS) -> datetime:
+    """The first local ``minute``-of-day on an allowed weekday strictly after ``after`` (UTC)."""
+    if not days_mask & ALL_DAYS:
+        raise ValueError("at least one weekday must be enabled")
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    for _ in range(10):
+        if days_mask & (1 << day.weekday()):
+            at = to_utc_local(day, minute, tz)
+            if at > after:
+                return at
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a week always has an allowed day")
+
+
+def slot_date(slot: datetime, tz: ZoneInfo) -> date:
+    """The local calendar date a slot belongs to."""
+    return slot.astimezone(tz).date()
+
+
+def parse_hhmm(text: str) -> int:
+    """'7:05', '07:05' or '19:30' → minutes after midnight; ValueError otherwise."""
+    parts = text.strip().split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
+        raise ValueError(f"{text!r} is not a time; use HH:MM on a 24-hour clock, e.g. 07:30 or 19:00")
+    h, m = int(parts[0]), int(parts[1])
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        raise ValueError(f"{text!r} is not a valid time of day; hours 00–23, minutes 00–59")
+    return h * 60 + m
+
+
+def format_hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def parse_days(text: str) -> int:
+    """'mon,wed,fri', 'weekdays', 'weekends', 'daily' → weekday bit mask."""
+    t = text.strip().lower()
+    named = {"daily": ALL_DAYS, "every day": ALL_DAYS, "all": ALL_DAYS, "weekdays": 0b0011111, "weekends": 0b1100000}
+    if t in named:
+        return named[t]
+    mask = 0
+    for part in t.replace(" ", ",").split(","):
+        if not part:
+            continue
+        key = part[:3]
+        names = [d.lower() for d in DAY_NAMES]
+        if key not in names:
+            raise ValueError(f"{part!r} is not a weekday; use e.g. mon,wed,fri or weekdays or daily")
+        mask |= 1 << names.index(key)
+    if not mask:
+        raise ValueError("name at least one weekday, e.g. mon,wed,fri")
+    return mask
+
+
+def format_days(mask: int) -> str:
+    if mask & ALL_DAYS == ALL_DAYS:
+        return "every day"
+    if mask == 0b0011111:
+        return "weekdays"
+    if mask == 0b1100000:
+        return "weekends"
+    return ", ".join(d for i, d in enumerate(DAY_NAMES) if mask & (1 << i))

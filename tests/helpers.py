@@ -1,0 +1,106 @@
+"""Test helpers: a running bot against the local Discord, and database set-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.client import StudyBot
+from bot.clock import Clock
+from bot.endpoint import reset_endpoints
+from bot.runner import build_services, start_bot, stop_bot
+from bot.services import Services
+from bot.settings import Settings
+from localdiscord import LocalDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+
+
+def pg_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    base = pg_url()
+    assert base is not None
+    import asyncpg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = make_url(base)
+    admin = await asyncpg.connect(
+        user=url.username, password=url.password, host=url.host, port=url.port, database=url.database
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@dataclass
+class Harness:
+    ld: LocalDiscord
+    bot: StudyBot
+    services: Services
+    task: asyncio.Task[None]
+    settings: Settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    async def restart(self) -> None:
+        """Stop the bot process and start a new one on the same database."""
+        await stop_bot(self.bot, self.task)
+        await self.services.engine.dispose()
+        self.services = await build_services(self.settings, clock=self.services.clock)
+        self.bot, self.task = await start_bot(self.services, self.ld.token)
+
+    async def unit(self) -> Any:
+        return self.services.unit()
+
+
+def settings_for(ld: LocalDiscord, db_url: str, **extra: Any) -> Settings:
+    return Settings(
+        discord_token=ld.token,
+        database_url=db_url,
+        discord_api_base=ld.api_base,
+        discord_gateway_url=ld.gateway_url,
+        content_dir=CONTENT,
+        _env_file=None,
+        **extra,
+    )  # type: ignore[call-arg]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    ld: LocalDiscord, db_url: str, *, clock: Clock | None = None, **extra: Any
+) -> AsyncIterator[Harness]:
+    settings = settings_for(ld, db_url, **extra)
+    services = await build_services(settings, clock=clock or Clock())
+    bot, task = await start_bot(services, ld.token)
+    h = Harness(ld, bot, services, task, settings)
+    try:
+        yield h
+    finally:
+        await stop_bot(h.bot, h.task)
+        await h.services.engine.dispose()
+        reset_endpoints()
+
+
+async def raw_sql(services: Services, sql: str, **params: Any) -> list[Any]:
+    async with services.unit() as s:
+        return list((await s.execute(text(sql), params)).all())

@@ -1,0 +1,62 @@
+"""The CLI in a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    e = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "DATABASE_URL")}
+    e.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        cwd=cwd,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_help_explains_each_command() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    for cmd in ("run", "migrate", "content", "sync-commands", "console"):
+        assert cmd in r.stdout
+
+
+def test_migrate_creates_database(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "bot.sqlite3"
+    r = run("migrate", env={"DATABASE_URL": f"sqlite+aiosqlite:///{db}"}, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "revision" in r.stdout
+    tables = {row[0] for row in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
+    assert {"learners", "cards", "review_logs", "deliveries", "alembic_version"} <= tables
+    again = run("migrate", env={"DATABASE_URL": f"sqlite+aiosqlite:///{db}"}, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_run_without_token_exits_with_help(tmp_path: Path) -> None:
+    r = run("run", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "DISCORD_TOKEN" in r.stderr and "console" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_malformed_database_url_is_one_clear_line(tmp_path: Path) -> None:
+    r = run("migrate", env={"DATABASE_URL": "postgres//oops"}, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_content_check_ok() -> None:
+    r = run("content", "check")
+    assert r.returncode == 0, r.stderr
+    assert "91 topics" in r.stdout and "46 links" in r.stdout
