@@ -49,7 +49,7 @@ class StudyBotMixin:
         await self.sync_commands_if_changed()
         from scheduler.core import StudyScheduler
 
-        self.scheduler = StudyScheduler(self)  # type: ignore[arg-type]
+        self.scheduler = StudyScheduler(self)
         self.scheduler.start()
 
     # ------------------------------------------------------------ command sync

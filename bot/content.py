@@ -375,7 +375,7 @@ def _cross_check(
         for si, section in enumerate(level.sections):
             new_topics = []
             for ti, topic in enumerate(section.topics):
-                loc = ("levels", li, "sections", si, "topics", ti, "id")
+                loc: tuple[Any, ...] = ("levels", li, "sections", si, "topics", ti, "id")
                 if topic.id in topics:
                     err(rpath, rdoc.pos(loc), f"duplicate topic id {topic.id!r}")
                     continue

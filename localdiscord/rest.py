@@ -12,8 +12,8 @@ from localdiscord import limits
 from localdiscord import permissions as P
 from localdiscord.state import DM, GUILD_TEXT, PUBLIC_THREAD, Channel, Interaction, Message, iso_now, snowflake
 
-BODY = web.RequestKey("body", object)
-FILES = web.RequestKey("files", dict)
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+FILES: web.RequestKey[dict[str, bytes]] = web.RequestKey("files", dict)
 
 if TYPE_CHECKING:
     from localdiscord.server import LocalDiscord

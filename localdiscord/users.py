@@ -10,7 +10,7 @@ from localdiscord import permissions as P
 from localdiscord.state import DM, Channel, Guild, Interaction, Message, User, snowflake
 
 if TYPE_CHECKING:
-    from localdiscord.server import LocalDiscord
+    from localdiscord.gateway import Gateway
 
 # Application command option types
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = range(1, 11)
@@ -23,8 +23,20 @@ class InteractionTimeout(AssertionError):
 class UserActions:
     """Mixin for LocalDiscord: build interactions as Discord would and await the answer."""
 
+    # Provided by LocalDiscord.
+    commands: dict[int | None, list[dict[str, Any]]]
+    guilds: dict[int, Guild]
+    gateway: Gateway
+    interactions: dict[int, Interaction]
+    interactions_by_token: dict[str, Interaction]
+    bot_user: User
+    application_id: int
+
+    def dm_channel(self, user: User) -> Channel:
+        raise NotImplementedError
+
     async def slash(
-        self: LocalDiscord,
+        self,
         user: User,
         command: str,
         options: dict[str, Any] | None = None,
@@ -40,7 +52,7 @@ class UserActions:
         return it
 
     async def autocomplete(
-        self: LocalDiscord,
+        self,
         user: User,
         command: str,
         options: dict[str, Any],
@@ -55,9 +67,7 @@ class UserActions:
         await self._wait(it, timeout, f"autocomplete /{command} {focused}")
         return it.autocomplete_choices or []
 
-    async def click(
-        self: LocalDiscord, user: User, message: Message, label_or_id: str, *, timeout: float = 5.0
-    ) -> Interaction:
+    async def click(self, user: User, message: Message, label_or_id: str, *, timeout: float = 5.0) -> Interaction:
         """Click the button whose label or custom_id is ``label_or_id``."""
         comp = self.find_component(message, label_or_id)
         if comp.get("type") != 2:
@@ -71,7 +81,7 @@ class UserActions:
         return it
 
     async def select(
-        self: LocalDiscord,
+        self,
         user: User,
         message: Message,
         custom_id_prefix: str,
@@ -111,7 +121,7 @@ class UserActions:
     # ------------------------------------------------------------ internals
 
     def _command_data(
-        self: LocalDiscord, command: str, options: dict[str, Any], channel: Channel | None, focused: str | None = None
+        self, command: str, options: dict[str, Any], channel: Channel | None, focused: str | None = None
     ) -> dict[str, Any]:
         parts = command.split()
         guild_id = channel.guild_id if channel else None
@@ -130,7 +140,7 @@ class UserActions:
         return data
 
     def _build_options(
-        self: LocalDiscord,
+        self,
         spec: list[dict[str, Any]],
         path: list[str],
         values: dict[str, Any],
@@ -174,7 +184,7 @@ class UserActions:
         return out
 
     def _new_interaction(
-        self: LocalDiscord,
+        self,
         kind: int,
         user: User,
         channel: Channel | None,
@@ -198,7 +208,7 @@ class UserActions:
         self.interactions_by_token[it.token] = it
         return it
 
-    def interaction_payload(self: LocalDiscord, it: Interaction) -> dict[str, Any]:
+    def interaction_payload(self, it: Interaction) -> dict[str, Any]:
         ch = it.channel
         payload: dict[str, Any] = {
             "id": str(it.id),
@@ -236,7 +246,7 @@ class UserActions:
             payload["message"] = it.message.to_json()
         return payload
 
-    async def _deliver(self: LocalDiscord, it: Interaction) -> None:
+    async def _deliver(self, it: Interaction) -> None:
         sessions = [
             s
             for s in self.gateway.sessions.values()
@@ -246,7 +256,7 @@ class UserActions:
             raise AssertionError("no connected gateway session to deliver the interaction to")
         await sessions[0].dispatch("INTERACTION_CREATE", self.interaction_payload(it))
 
-    async def _wait(self: LocalDiscord, it: Interaction, timeout: float, what: str) -> None:
+    async def _wait(self, it: Interaction, timeout: float, what: str) -> None:
         try:
             await asyncio.wait_for(it.done.wait(), timeout)
         except TimeoutError:

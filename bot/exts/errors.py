@@ -28,8 +28,8 @@ async def on_tree_error(interaction: discord.Interaction, error: app_commands.Ap
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.on_error = on_tree_error
+    bot.tree.error(on_tree_error)
 
 
 async def teardown(bot: commands.Bot) -> None:
-    bot.tree.on_error = app_commands.CommandTree.on_error.__get__(bot.tree)  # type: ignore[method-assign]
+    del bot.tree.on_error  # back to CommandTree.on_error

@@ -44,8 +44,9 @@ class QuizButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> QuizButton:
+        assert isinstance(item, discord.ui.Button)
         arg = match["arg"]
         return cls(
             match["action"],
@@ -56,7 +57,7 @@ class QuizButton(
             style=item.style,
         )
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, lambda: handle_click(interaction, self.action, self.sid, self.pos, self.arg))
 
 
@@ -136,7 +137,8 @@ class Quiz(commands.Cog):
         count="How many questions (1–50, default 10)",
         mode="review (default) schedules your next reviews; cram is practice that doesn't",
     )
-    @app_commands.autocomplete(topic=topic_choices, level=level_choices)
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.autocomplete(level=level_choices)
     async def quiz_cmd(
         self,
         interaction: discord.Interaction,

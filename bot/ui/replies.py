@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
@@ -21,15 +22,11 @@ def error_embed(err: UserFacingError) -> discord.Embed:
 async def send_ephemeral(
     interaction: discord.Interaction, *, content: str | None = None, embed: discord.Embed | None = None
 ) -> None:
-    kwargs: dict[str, object] = {"ephemeral": True}
-    if content is not None:
-        kwargs["content"] = content
-    if embed is not None:
-        kwargs["embed"] = embed
+    embeds = [embed] if embed is not None else []
     if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(content or "", embeds=embeds, ephemeral=True)
     else:
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(content, embeds=embeds, ephemeral=True)
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
@@ -37,11 +34,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     if isinstance(error, UserFacingError):
         embed = error_embed(error)
     else:
-        where = (
-            interaction.command.qualified_name
-            if interaction.command
-            else ((interaction.data or {}).get("custom_id", "?"))
-        )
+        data: dict[str, Any] = dict(interaction.data or {})
+        where = interaction.command.qualified_name if interaction.command else data.get("custom_id", "?")
         log.error(
             "unhandled error in %s (user %s, guild %s)",
             where,
