@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 from bot.client import StudyBot, create_bot
 from bot.clock import Clock
@@ -45,10 +46,12 @@ async def build_services(
     )
 
 
-async def start_bot(services: Services, token: str, *, mode: str = "run") -> tuple[StudyBot, asyncio.Task[None]]:
+async def start_bot(
+    services: Services, token: str, *, mode: str = "run", **bot_kwargs: Any
+) -> tuple[StudyBot, asyncio.Task[None]]:
     """Start the client in a task (for tests and the console); returns when it is ready."""
     await apply_endpoints(services.settings, token)
-    bot = create_bot(services, mode=mode)
+    bot = create_bot(services, mode=mode, **bot_kwargs)
     task = asyncio.create_task(bot.start(token), name="discord-client")
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED, timeout=30)

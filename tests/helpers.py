@@ -67,7 +67,7 @@ class Harness:
         await stop_bot(self.bot, self.task)
         await self.services.engine.dispose()
         self.services = await build_services(self.settings, clock=self.services.clock)
-        self.bot, self.task = await start_bot(self.services, self.ld.token)
+        self.bot, self.task = await start_bot(self.services, self.ld.token, guild_ready_timeout=0.05)
 
     async def unit(self) -> Any:
         return self.services.unit()
@@ -91,7 +91,7 @@ async def running_bot(
 ) -> AsyncIterator[Harness]:
     settings = settings_for(ld, db_url, **extra)
     services = await build_services(settings, clock=clock or Clock())
-    bot, task = await start_bot(services, ld.token)
+    bot, task = await start_bot(services, ld.token, guild_ready_timeout=0.05)
     h = Harness(ld, bot, services, task, settings)
     try:
         yield h

@@ -1,0 +1,109 @@
+"""The shipped content: valid, complete against the seed roadmap, and well-formed."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.content import MIN_QUESTIONS_PER_TOPIC, Content, Flashcard, MultipleChoice, TrueFalse, load_content
+from tests.helpers import CONTENT, ROOT
+
+SEED = ROOT.parent / "shared" / "seed" / "ai-learning-roadmap.txt"
+SEED_COPY = Path(__file__).parent / "seed-ai-learning-roadmap.txt"
+
+
+def seed_text() -> str:
+    return (SEED if SEED.is_file() else SEED_COPY).read_text(encoding="utf-8")
+
+
+def seed_topics_and_links() -> tuple[list[str], list[tuple[str, str]]]:
+    roadmap, _, resources = seed_text().partition("Useful Links and Resources")
+    topics = [m.group(1).strip() for m in re.finditer(r"^• (.+)$", roadmap, re.M)]
+    links = [
+        (m.group(1).strip(), m.group(2).strip()) for m in re.finditer(r"^• (.+?): (https?://\S+)$", resources, re.M)
+    ]
+    return topics, links
+
+
+def test_all_shipped_content_validates(content: Content) -> None:
+    assert content.warnings == ()
+
+
+def test_topics_match_the_seed_in_order(content: Content) -> None:
+    topics, _ = seed_topics_and_links()
+    assert len(topics) == 91
+    assert [t.name for t in content.topics.values()] == topics
+
+
+def test_all_46_seed_links_present(content: Content) -> None:
+    _, links = seed_topics_and_links()
+    assert len(links) == 46
+    shipped = Counter((r.title, r.url) for r in content.resources.values())
+    assert shipped == Counter(links)
+
+
+def test_levels_match_the_seed(content: Content) -> None:
+    names = re.findall(r"^\S+ Level (\d) – (.+)$", seed_text(), re.M)
+    assert [(lv.number, lv.name) for lv in content.levels] == [(int(n), name.strip()) for n, name in names]
+
+
+def test_every_topic_has_enough_varied_questions(content: Content) -> None:
+    for tid in content.topics:
+        qs = content.topic_questions(tid)
+        assert len(qs) >= MIN_QUESTIONS_PER_TOPIC, tid
+        kinds = {type(q) for q in qs}
+        assert kinds == {MultipleChoice, TrueFalse, Flashcard}, tid
+
+
+def test_question_ids_start_with_their_topic(content: Content) -> None:
+    for q in content.questions.values():
+        assert q.id.startswith(q.topic + "-"), q.id
+
+
+def test_no_duplicate_prompts_or_options(content: Content) -> None:
+    prompts = Counter(" ".join(q.prompt.lower().split()) for q in content.questions.values())
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
+def test_correct_option_does_not_stand_out_by_length(content: Content) -> None:
+    """The right answer must not be given away by being much the longest option."""
+    giveaways = []
+    for q in content.questions.values():
+        if isinstance(q, MultipleChoice):
+            lengths = [len(o.text) for o in q.options]
+            right = lengths[q.correct_index]
+            others = [n for i, n in enumerate(lengths) if i != q.correct_index]
+            if right > 1.5 * max(others) and right - max(others) > 20:
+                giveaways.append(q.id)
+    assert giveaways == []
+
+
+def test_true_false_answers_are_balanced(content: Content) -> None:
+    answers = Counter(q.answer for q in content.questions.values() if isinstance(q, TrueFalse))
+    assert min(answers.values()) / sum(answers.values()) > 0.35
+
+
+def test_no_latex_in_learner_text(content: Content) -> None:
+    for q in content.questions.values():
+        for text in (q.prompt, q.explanation):
+            assert not re.search(r"\\(frac|sum|alpha|theta|mathbf|cdot)\b|\$[^$]+\$", text), q.id
+
+
+def test_files_are_named_after_their_topic(content: Content) -> None:
+    for path in (CONTENT / "questions").rglob("*.yaml"):
+        tid = path.stem
+        assert tid in content.topics, path
+        assert path.parent.name == f"level-{content.topics[tid].level}", path
+
+
+def test_loading_is_deterministic() -> None:
+    a, b = load_content(CONTENT), load_content(CONTENT)
+    assert list(a.questions) == list(b.questions)
+
+
+@pytest.mark.parametrize("level", range(8))
+def test_each_level_has_resources(content: Content, level: int) -> None:
+    assert content.resources_by_level.get(level), level
