@@ -106,7 +106,9 @@ def test_unknown_topic(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("correct_flags,found", [((False, False, False), 0), ((True, True, False), 2)])
 def test_multiple_choice_needs_exactly_one_correct(tmp_path: Path, correct_flags: tuple[bool, ...], found: int) -> None:
-    opts = "".join(f'      - text: "{v}"\n        correct: {str(c).lower()}\n' for v, c in zip("234", correct_flags))
+    opts = "".join(
+        f'      - text: "{v}"\n        correct: {str(c).lower()}\n' for v, c in zip("234", correct_flags, strict=True)
+    )
     bad = QUESTIONS.split("    options:\n")[0] + "    options:\n" + opts + QUESTIONS.split('      - text: "4"\n')[1]
     [e] = errors(make(tmp_path, algebra=bad))
     assert e.startswith("questions/level-0/algebra.yaml:3:5: error: questions.0: ")

@@ -73,7 +73,7 @@ async def test_per_channel_message_limit(ld: LocalDiscord, http: aiohttp.ClientS
     ch = next(iter(guild.channels.values()))
     results = [await post(http, ld, f"/channels/{ch.id}/messages", {"content": f"m{i}"}) for i in range(6)]
     assert [r[0] for r in results] == [200] * 5 + [429]
-    status, body, headers = results[-1]
+    _, body, headers = results[-1]
     assert body["global"] is False and 0 < body["retry_after"] <= 5
     assert headers["Via"] and headers["X-RateLimit-Remaining"] == "0"
     assert results[0][2]["X-RateLimit-Limit"] == "5"
