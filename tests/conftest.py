@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from datetime import UTC, datetime
+
+from bot.clock import Clock
 from bot.content import Content, load_content
+from bot.runner import build_services
+from bot.services import Services
 from localdiscord import LocalDiscord
 from tests.helpers import CONTENT, Harness, pg_url, postgres_database, running_bot
 
@@ -68,3 +73,18 @@ async def discord_server() -> AsyncIterator[LocalDiscord]:
 async def harness(discord_server: LocalDiscord, sqlite_url: str) -> AsyncIterator[Harness]:
     async with running_bot(discord_server, sqlite_url) as h:
         yield h
+
+
+@pytest.fixture
+async def services(db_url: str) -> AsyncIterator[Services]:
+    """Services on a migrated database (SQLite and PostgreSQL), with a movable clock."""
+    from bot.settings import Settings
+
+    settings = Settings(discord_token=None, database_url=db_url, content_dir=CONTENT, _env_file=None)  # type: ignore[call-arg]
+    clock = Clock()
+    clock.set(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    svc = await build_services(settings, clock=clock)
+    try:
+        yield svc
+    finally:
+        await svc.engine.dispose()

@@ -93,11 +93,12 @@ async def _learner_day_budget(session: AsyncSession, learner: Learner, now: date
 async def build_queue(
     session: AsyncSession, content: Content, learner: Learner, now: datetime, *, topic_ids: list[str] | None, count: int
 ) -> list[str]:
-    """Due cards first (most overdue first), then new cards, within the daily limits."""
+    """Due cards first (most overdue first), then new cards, within the daily limits: at most
+    ``new_per_day`` first reviews, and at most ``reviews_per_day`` reviews of any kind."""
     review_budget, new_budget = await _learner_day_budget(session, learner, now)
     live = set(content.questions)
     due = await queries.due_cards(session, learner.id, now, min(count, review_budget), topic_ids, live)
-    room = min(count - len(due), new_budget)
+    room = min(count - len(due), new_budget, review_budget - len(due))
     new = await queries.new_cards(session, learner.id, room, topic_ids) if room > 0 else []
     return [c.question_id for c in [*due, *new] if c.question_id in live]
 
