@@ -22,8 +22,8 @@ retention) to match each baseline's retention.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,8 +133,17 @@ def fixed_policy(state: object, recalled: bool, now: datetime) -> tuple[object, 
     return i, now + FIXED[i] * DAY
 
 
-def simulate(name: str, policy: Policy, truth_params: tuple[float, ...], seed: int, *, cards: int, days: int,
-             new_per_day: int, relearn_in_session: bool) -> Result:
+def simulate(
+    name: str,
+    policy: Policy,
+    truth_params: tuple[float, ...],
+    seed: int,
+    *,
+    cards: int,
+    days: int,
+    new_per_day: int,
+    relearn_in_session: bool,
+) -> Result:
     rng = random.Random(seed)
     truth = Scheduler(parameters=truth_params, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
     # Cards differ: at first sight a quarter are hard, half ordinary, a quarter easy for this learner.
@@ -180,16 +189,25 @@ def simulate(name: str, policy: Policy, truth_params: tuple[float, ...], seed: i
 def run(learners: int, cards: int, days: int, new_per_day: int, seed: int) -> dict[str, Result]:
     rng = random.Random(seed)
     truths = [true_parameters(rng) for _ in range(learners)]
-    policies: dict[str, tuple[Policy, bool]] = {f"fsrs@{r:.2f}": (fsrs_policy(r), True)
-                                                for r in FSRS_RETENTIONS}
+    policies: dict[str, tuple[Policy, bool]] = {f"fsrs@{r:.2f}": (fsrs_policy(r), True) for r in FSRS_RETENTIONS}
     policies["sm2"] = (sm2_policy, False)
     policies["fixed"] = (fixed_policy, False)
     results = {}
     for name, (policy, relearn) in policies.items():
         total = Result(name)
         for i, truth in enumerate(truths):
-            total.add(simulate(name, policy, truth, seed * 1000 + i, cards=cards, days=days,
-                               new_per_day=new_per_day, relearn_in_session=relearn))
+            total.add(
+                simulate(
+                    name,
+                    policy,
+                    truth,
+                    seed * 1000 + i,
+                    cards=cards,
+                    days=days,
+                    new_per_day=new_per_day,
+                    relearn_in_session=relearn,
+                )
+            )
         results[name] = total
     return results
 
@@ -197,7 +215,7 @@ def run(learners: int, cards: int, days: int, new_per_day: int, seed: int) -> di
 def fsrs_reviews_at(results: dict[str, Result], retention: float, per_day: Callable[[Result], float]) -> float | None:
     """Reviews/day FSRS needs for ``retention``, interpolated between desired-retention runs."""
     pts = sorted((r.retention, per_day(r)) for n, r in results.items() if n.startswith("fsrs@"))
-    for (r0, c0), (r1, c1) in zip(pts, pts[1:], strict=False):
+    for (r0, c0), (r1, c1) in itertools.pairwise(pts):
         if r0 <= retention <= r1 and r1 > r0:
             return c0 + (c1 - c0) * (retention - r0) / (r1 - r0)
     return None
@@ -229,8 +247,10 @@ def main() -> None:
             print(f"{base}: retention {b.retention:.1%} is outside FSRS's simulated range")
             continue
         saving = 1 - need / per_day(b)
-        print(f"At {base}'s retention of {b.retention:.1%}: FSRS needs {need:.2f} reviews/day vs {per_day(b):.2f} "
-              f"({saving:.0%} fewer)")
+        print(
+            f"At {base}'s retention of {b.retention:.1%}: FSRS needs {need:.2f} reviews/day vs {per_day(b):.2f} "
+            f"({saving:.0%} fewer)"
+        )
         summary[f"{base}_retention"] = round(b.retention, 4)
         summary[f"{base}_reviews_per_day"] = round(per_day(b), 3)
         summary[f"fsrs_reviews_per_day_at_{base}_retention"] = round(need, 3)

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.exts.errors",
     "bot.exts.quiz",
+    "bot.exts.roadmap",
     "bot.exts.admin",
 )
 

@@ -17,6 +17,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=80)]
+# Topic ids travel inside button ids (custom_id ≤ 100 characters), so they are shorter.
+TopicId = Annotated[str, Field(pattern=SLUG_RE, max_length=48)]
 RESOURCE_TYPES = ("docs", "course", "book", "article", "paper", "video", "tool", "community")
 QUESTION_TYPES = ("multiple_choice", "true_false", "flashcard")
 MIN_QUESTIONS_PER_TOPIC = 6
@@ -86,7 +88,7 @@ class QuestionFile(_Model):
 
 
 class Topic(_Model):
-    id: Slug
+    id: TopicId
     # 100: a select option's label; the level view lists names in an embed.
     name: _text(100)  # type: ignore[valid-type]
     description: _text(1000)  # type: ignore[valid-type]

@@ -281,3 +281,12 @@ class Interaction:
     @property
     def deferred(self) -> bool:
         return self.callback_type in (5, 6)
+
+    @property
+    def reply(self) -> Message | None:
+        """The latest message the bot sent in answer (a followup, or the original response)."""
+        if self.followups:
+            return self.followups[-1]
+        if self.original is not None and self.original is not self.message:
+            return self.original
+        return None

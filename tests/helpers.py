@@ -74,12 +74,12 @@ class Harness:
 
 
 def settings_for(ld: LocalDiscord, db_url: str, **extra: Any) -> Settings:
+    extra.setdefault("content_dir", CONTENT)
     return Settings(
         discord_token=ld.token,
         database_url=db_url,
         discord_api_base=ld.api_base,
         discord_gateway_url=ld.gateway_url,
-        content_dir=CONTENT,
         _env_file=None,
         **extra,
     )  # type: ignore[call-arg]

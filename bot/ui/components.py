@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 
-def static_view(*rows: list[discord.ui.Item[discord.ui.View]]) -> discord.ui.View:
+def static_view(*rows: list[discord.ui.Item[Any]]) -> discord.ui.View:
     """A view to send once. It is stopped before sending, so discord.py does not keep it in
     memory: clicks reach the registered DynamicItems, which rebuild their state from the
     custom_id and the database (so they also work after a restart)."""

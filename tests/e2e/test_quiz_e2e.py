@@ -89,8 +89,9 @@ async def test_buttons_survive_restart_and_refuse_double_and_foreign_clicks(harn
     assert await review_count(h) == 1
 
     # Clicking the stale (pre-answer) button again: explained, nothing recorded.
-    stale = Message(id=msg.id, channel=msg.channel, author=msg.author, components=[
-        {"type": 1, "components": old_buttons}])
+    stale = Message(
+        id=msg.id, channel=msg.channel, author=msg.author, components=[{"type": 1, "components": old_buttons}]
+    )
     target = right if not isinstance(q, Flashcard) else old_buttons[0]["custom_id"]
     click = await ld.click(bob, stale, target)
     reply = click.followups[-1] if click.followups else click.original

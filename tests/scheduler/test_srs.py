@@ -47,7 +47,7 @@ def test_higher_retention_means_shorter_intervals() -> None:
 
 @pytest.mark.parametrize("value", [0.5, 0.69, 0.98, 1.0])
 def test_retention_out_of_range_rejected(value: float) -> None:
-    with pytest.raises(ValueError, match="between 0.70 and 0.97"):
+    with pytest.raises(ValueError, match=r"between 0\.70 and 0\.97"):
         srs.check_retention(value)
 
 

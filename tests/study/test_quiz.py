@@ -38,8 +38,15 @@ async def answer_current(svc: Services, sid: int, *, correct: bool = True, uid: 
         step = await quiz.current(s, svc.content, sid, uid)
         q = step.question
         if isinstance(q, Flashcard):
-            return await quiz.answer(s, svc.content, sid, uid, step.position, svc.clock.now(),
-                                     rating=Rating.GOOD if correct else Rating.AGAIN)
+            return await quiz.answer(
+                s,
+                svc.content,
+                sid,
+                uid,
+                step.position,
+                svc.clock.now(),
+                rating=Rating.GOOD if correct else Rating.AGAIN,
+            )
         choice = right_choice(q) if correct else wrong_choice(q)
         return await quiz.answer(s, svc.content, sid, uid, step.position, svc.clock.now(), choice=choice)
 
@@ -98,8 +105,9 @@ async def test_double_answer_records_once(services: Services) -> None:
 
 async def test_concurrent_clicks_record_exactly_one_review(services: Services) -> None:
     step = await start(services, topic="pandas", count=3)
-    results = await asyncio.gather(*(answer_current(services, step.session.id) for _ in range(5)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(answer_current(services, step.session.id) for _ in range(5)), return_exceptions=True
+    )
     assert sum(1 for r in results if isinstance(r, quiz.Feedback)) == 1
     assert all(isinstance(r, quiz.Feedback | StaleInteraction) for r in results), results
     assert await count(services, ReviewLog, learner_id=UID) == 1

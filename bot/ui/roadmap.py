@@ -1,0 +1,240 @@
+"""Rendering /roadmap views and /resources pages within Discord's limits, for any content size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.content import Content, Resource, Topic
+from bot.study.progress import STATUS_ICONS, LevelProgress, TopicProgress, bar
+from bot.ui.components import link_button
+from bot.ui.text import EMBED_TOTAL, FIELD_VALUE, OPTION_DESCRIPTION, OPTION_LABEL, SELECT_OPTIONS, clip, md
+
+COLOUR = discord.Colour.teal()
+TOPICS_PER_PAGE = SELECT_OPTIONS
+TYPE_ICONS = {
+    "docs": "📄",
+    "course": "🎓",
+    "book": "📚",
+    "article": "📝",
+    "paper": "📜",
+    "video": "🎬",
+    "tool": "🛠️",
+    "community": "👥",
+}
+
+
+def _fields(embed: discord.Embed, name: str, lines: Sequence[str], *, budget: int) -> int:
+    """Add ``lines`` as one or more fields of ≤ 1,024 characters; returns characters used."""
+    used, chunk, part = 0, "", 0
+    for line in lines:
+        line = clip(line, FIELD_VALUE)
+        if len(chunk) + len(line) + 1 > FIELD_VALUE:
+            used += _add(embed, name if part == 0 else f"{name} (cont.)", chunk, budget - used)
+            chunk, part = "", part + 1
+        chunk += line + "\n"
+    if chunk:
+        used += _add(embed, name if part == 0 else f"{name} (cont.)", chunk, budget - used)
+    return used
+
+
+def _add(embed: discord.Embed, name: str, value: str, budget: int) -> int:
+    name = clip(name, 256)
+    if len(embed.fields) >= 25 or budget < len(name) + 20:
+        return 0
+    value = clip(value.rstrip(), min(FIELD_VALUE, budget - len(name)))
+    embed.add_field(name=name, value=value, inline=False)
+    return len(name) + len(value)
+
+
+def _budget(embed: discord.Embed) -> int:
+    return EMBED_TOTAL - len(embed) - 10
+
+
+# ---------------------------------------------------------------- overview
+
+
+def overview_embed(content: Content, levels: list[LevelProgress], next_topic: Topic | None) -> discord.Embed:
+    done = sum(lp.complete for lp in levels)
+    total = sum(len(lp.topics) for lp in levels)
+    embed = discord.Embed(title=clip(f"🚀 {content.roadmap.title}", 256), colour=COLOUR)
+    embed.description = clip(md(content.roadmap.description), 1500) + (
+        f"\n\n**Your progress:** {bar(done / total if total else 0)} {round(100 * done / total) if total else 0}% "
+        f"· {done}/{total} topics"
+    )
+    if next_topic is not None:
+        embed.set_footer(text=clip(f"Suggested next: {next_topic.name} (Level {next_topic.level})", 200))
+    more = ("…", "More levels: pick one below.")
+    for i, lp in enumerate(levels):
+        name = clip(f"{lp.level.emoji} {lp.level.title}", 256)
+        value = f"`{bar(lp.fraction)}` {round(100 * lp.fraction)}% · {lp.complete}/{len(lp.topics)} topics"
+        last = i == len(levels) - 1
+        room = EMBED_TOTAL - len(embed) - len(name) - len(value) - (0 if last else len(more[0]) + len(more[1]))
+        if len(embed.fields) >= 24 or room < 0:
+            embed.add_field(name=more[0], value=more[1], inline=False)
+            break
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def level_options(content: Content, levels: list[LevelProgress], page: int = 0) -> list[discord.SelectOption]:
+    chunk = levels[page * SELECT_OPTIONS : (page + 1) * SELECT_OPTIONS]
+    return [
+        discord.SelectOption(
+            label=clip(lp.level.title, OPTION_LABEL),
+            value=str(lp.level.number),
+            description=clip(f"{round(100 * lp.fraction)}% complete", OPTION_DESCRIPTION),
+            emoji=lp.level.emoji if len(lp.level.emoji) <= 2 else None,
+        )
+        for lp in chunk
+    ]
+
+
+# ---------------------------------------------------------------- level
+
+
+@dataclass(frozen=True)
+class LevelPage:
+    level: LevelProgress
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.level.topics) // TOPICS_PER_PAGE))
+
+    @property
+    def topics(self) -> tuple[TopicProgress, ...]:
+        return self.level.topics[self.page * TOPICS_PER_PAGE : (self.page + 1) * TOPICS_PER_PAGE]
+
+
+def level_embed(lp: LevelPage) -> discord.Embed:
+    lv = lp.level
+    embed = discord.Embed(title=clip(f"{lv.level.emoji} {lv.level.title}", 256), colour=COLOUR)
+    embed.description = clip(md(lv.level.description), 2000) + (
+        f"\n\n`{bar(lv.fraction)}` {round(100 * lv.fraction)}% · {lv.complete}/{len(lv.topics)} topics "
+        "done, skipped or mastered"
+    )
+    legend = " ".join(f"{icon} {label}" for label, icon in STATUS_ICONS.items())
+    embed.set_footer(text=legend + (f" · page {lp.page + 1}/{lp.pages}" if lp.pages > 1 else ""))
+    sections: dict[str | None, list[str]] = {}
+    for tp in lp.topics:
+        line = f"{tp.icon} {md(tp.topic.name)}"
+        if tp.reviewed:
+            line += f" · recall {round(100 * tp.recall)}%"
+        sections.setdefault(tp.topic.section, []).append(line)
+    for name, lines in sections.items():
+        _fields(embed, md(name) if name else "Topics", lines, budget=_budget(embed))
+    return embed
+
+
+def topic_options(lp: LevelPage) -> list[discord.SelectOption]:
+    return [
+        discord.SelectOption(
+            label=clip(tp.topic.name, OPTION_LABEL),
+            value=tp.topic.id,
+            description=clip(tp.label.capitalize(), OPTION_DESCRIPTION),
+        )
+        for tp in lp.topics
+    ]
+
+
+# ---------------------------------------------------------------- topic
+
+
+def topic_embed(content: Content, tp: TopicProgress, prereqs: list[TopicProgress]) -> discord.Embed:
+    t = tp.topic
+    level = content.level(t.level)
+    embed = discord.Embed(
+        title=clip(f"{tp.icon} {t.name}", 256), description=clip(md(t.description), 2000), colour=COLOUR
+    )
+    where = level.title if level else f"Level {t.level}"
+    if t.section:
+        where += f" · {t.section}"
+    embed.add_field(name="Where", value=clip(md(where), 1024), inline=False)
+    if prereqs:
+        embed.add_field(
+            name="Builds on", value=clip(", ".join(f"{p.icon} {md(p.topic.name)}" for p in prereqs), 1024), inline=False
+        )
+    n = len(content.topic_questions(t.id))
+    status = f"{tp.icon} **{tp.label.capitalize()}**" + (" · in your daily reviews" if tp.enrolled else "")
+    embed.add_field(name="Your status", value=status, inline=True)
+    embed.add_field(
+        name="Recall",
+        value=f"`{bar(tp.recall)}` {round(100 * tp.recall)}%\n{tp.reviewed}/{n} questions reviewed",
+        inline=True,
+    )
+    embed.set_footer(
+        text="Mastered = recall ≥ 80% · recall is the share of this topic's questions you'd likely answer right now"
+    )
+    resources = content.resources_by_topic.get(t.id, ())
+    if resources:
+        _fields(embed, "Resources", [resource_line(r) for r in resources], budget=_budget(embed))
+    return embed
+
+
+def resource_line(r: Resource) -> str:
+    return f"{TYPE_ICONS.get(r.type, '🔗')} [{md(r.title)}]({r.url}) · {r.type}"
+
+
+# ---------------------------------------------------------------- resources
+
+
+def resource_groups(content: Content, resources: Sequence[Resource]) -> list[tuple[str, list[str]]]:
+    """(heading, lines) grouped by level (general resources last), each line typed and linked."""
+    groups: list[tuple[str, list[str]]] = []
+    for lv in content.levels:
+        rs = [r for r in resources if lv.number in r.levels]
+        if rs:
+            groups.append((f"{lv.emoji} {lv.title}", [_res_line(content, r) for r in rs]))
+    general = [r for r in resources if not r.levels]
+    if general:
+        groups.append(("🛠 Tools & practice", [_res_line(content, r) for r in general]))
+    return groups
+
+
+def _res_line(content: Content, r: Resource) -> str:
+    topics = [content.topics[t].name for t in r.topics if t in content.topics]
+    extra = f" — {', '.join(topics[:3])}" + (f" +{len(topics) - 3}" if len(topics) > 3 else "") if topics else ""
+    return clip(resource_line(r) + md(extra), FIELD_VALUE)
+
+
+def paginate(
+    groups: list[tuple[str, list[str]]],
+    *,
+    max_chars: int = 4500,
+    max_fields: int = 20,
+) -> list[list[tuple[str, str]]]:
+    """Split (heading, lines) into pages of fields that each fit one embed."""
+    pages: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for heading, lines in groups:
+        chunk, part = "", 0
+        for line in [*lines, None]:
+            if line is None or len(chunk) + len(line) + 1 > FIELD_VALUE:
+                if chunk:
+                    name = clip(heading if part == 0 else f"{heading} (cont.)", 256)
+                    if size + len(name) + len(chunk) > max_chars or len(pages[-1]) >= max_fields:
+                        pages.append([])
+                        size = 0
+                    pages[-1].append((name, chunk.rstrip()))
+                    size += len(name) + len(chunk)
+                    part += 1
+                chunk = ""
+            if line is not None:
+                chunk += line + "\n"
+    return [p for p in pages if p] or [[]]
+
+
+def resources_embed(title: str, page: list[tuple[str, str]], index: int, total: int, note: str = "") -> discord.Embed:
+    embed = discord.Embed(title=clip(title, 256), colour=COLOUR, description=clip(note, 1000) or None)
+    for name, value in page:
+        embed.add_field(name=name, value=value, inline=False)
+    if total > 1:
+        embed.set_footer(text=f"Page {index + 1}/{total}")
+    return embed
+
+
+def links_view(resources: Sequence[Resource]) -> list[discord.ui.Item[discord.ui.View]]:
+    return [link_button(clip(r.title, 80), r.url) for r in resources[:5]]
