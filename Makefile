@@ -41,10 +41,13 @@ typecheck: $(STAMP)
 check: test lint typecheck
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
-bench: bench-content bench-quiz
+bench: bench-content bench-interactions bench-quiz
 
 bench-content: $(STAMP)
 	$(PY) -m bench.content_load
+
+bench-interactions: $(STAMP)
+	$(PY) -m bench.interactions
 
 bench-quiz: $(STAMP)
 	$(PY) -m bench.srs_simulation

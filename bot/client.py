@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 import discord
@@ -38,6 +39,7 @@ class StudyBotMixin:
 
     def _init_study(self, services: Services, *, mode: str) -> None:
         self.services = services
+        self.metrics = services.metrics
         self.mode = mode  # "run" | "sync" | "console"
         self.scheduler = None
         self.synced_commands = False
@@ -91,6 +93,12 @@ class StudyBotMixin:
             return False
         await self.sync_commands(guild_id)
         return True
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # Called synchronously while the gateway event is parsed: the interaction's arrival.
+        if event_name == "interaction" and args:
+            args[0].extras["received"] = time.perf_counter()
+        super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
 
     async def close(self) -> None:
         if self.scheduler is not None:

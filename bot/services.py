@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content import Content, load_content
 from bot.db import queries
+from bot.metrics import Metrics
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Services:
     clock: Clock = field(default_factory=Clock)
     content_dir: Path = Path("content")
     process_id: str = "main"
+    metrics: Metrics = field(default_factory=Metrics)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:

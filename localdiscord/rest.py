@@ -13,6 +13,7 @@ from localdiscord import permissions as P
 from localdiscord.state import DM, GUILD_TEXT, PUBLIC_THREAD, Channel, Interaction, Message, iso_now, snowflake
 
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+ARRIVED: web.RequestKey[float] = web.RequestKey("arrived", float)
 FILES: web.RequestKey[dict[str, bytes]] = web.RequestKey("files", dict)
 
 if TYPE_CHECKING:
@@ -275,6 +276,7 @@ class Rest:
 
     async def callback(self, request: web.Request) -> web.Response:
         it = self._interaction(request)
+        it.callback_arrived_at = it.callback_arrived_at or request.get(ARRIVED)
         body = request[BODY]
         if it.acknowledged:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")

@@ -18,7 +18,7 @@ from aiohttp import web
 from localdiscord import permissions as P
 from localdiscord.gateway import Gateway
 from localdiscord.ratelimit import RateLimiter
-from localdiscord.rest import BODY, FILES, DiscordError, Rest, json_response, new_text_channel
+from localdiscord.rest import ARRIVED, BODY, FILES, DiscordError, Rest, json_response, new_text_channel
 from localdiscord.spec import DEFAULT_SPEC, SpecValidator, load_validator
 from localdiscord.state import (
     DM,
@@ -100,6 +100,8 @@ class LocalDiscord(UserActions):
         self.port = 0
         self._inflight = 0
         self.on_message: list[Callable[[Message], Awaitable[None] | None]] = []
+        self.first_dm_at: float | None = None
+        self.last_dm_at: float | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -111,10 +113,14 @@ class LocalDiscord(UserActions):
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    async def start(self, port: int = 0) -> LocalDiscord:
+    async def start(self, port: int = 0, *, control: bool = False) -> LocalDiscord:
         app = web.Application(middlewares=[self._middleware], client_max_size=26 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_routes(self.rest.routes())
+        if control:
+            from localdiscord.control import Control
+
+            app.router.add_routes(Control(self).routes())
         app.router.add_route("*", "/{tail:.*}", self._unknown, name="unknown")
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -156,9 +162,10 @@ class LocalDiscord(UserActions):
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.path == "/gateway":
+        if request.path == "/gateway" or request.path.startswith("/_control/"):
             return await handler(request)
         self._inflight += 1
+        request[ARRIVED] = time.monotonic()
         status = 500
         body: Any = None
         try:
@@ -272,6 +279,10 @@ class LocalDiscord(UserActions):
         self._apply(msg, body, files)
         msg.edited = None
         channel.messages[msg.id] = msg
+        if channel.type == DM and interaction_user is None:
+            now = time.monotonic()
+            self.first_dm_at = self.first_dm_at or now
+            self.last_dm_at = now
         for cb in self.on_message:
             result = cb(msg)
             if asyncio.iscoroutine(result):

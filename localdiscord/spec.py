@@ -40,26 +40,48 @@ class SpecValidator:
             self._routes.append((re.compile(rx), template))
         # Literal segments win over parameters (e.g. @original, @me).
         self._routes.sort(key=lambda r: r[1].count("{"))
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache: dict[tuple[str, str, int | None], Any] = {}
 
     def template_for(self, path: str) -> str | None:
         return next((t for rx, t in self._routes if rx.match(path)), None)
 
-    def _validator(self, method: str, template: str) -> Any:
-        key = (method, template)
+    def _validator(self, method: str, template: str, body: Any) -> Any:
+        """The validator for this operation's JSON body. A union discriminated by ``type``
+        (interaction callbacks) is narrowed to the branch for the body's type: the same
+        verdict, an order of magnitude faster."""
+        op = self.spec["paths"][template].get(method.lower()) or {}
+        content = (op.get("requestBody") or {}).get("content") or {}
+        schema = (content.get("application/json") or {}).get("schema")
+        if schema is None:
+            return None
+        branch = self._branch_for(schema, body)
+        key = (method, template, branch)
         if key not in self._cache:
-            op = self.spec["paths"][template].get(method.lower()) or {}
-            content = (op.get("requestBody") or {}).get("content") or {}
-            schema = (content.get("application/json") or {}).get("schema")
-            if schema is None:
-                self._cache[key] = None
-            else:
-                pointer = "/".join(
-                    _escape(p)
-                    for p in ("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")
-                )
-                self._cache[key] = self._validator_cls({"$ref": f"{SPEC_URI}#/{pointer}"}, registry=self._registry)
+            parts = ["paths", template, method.lower(), "requestBody", "content", "application/json", "schema"]
+            if branch is not None:
+                parts += ["anyOf", str(branch)]
+            pointer = "/".join(_escape(p) for p in parts)
+            self._cache[key] = self._validator_cls({"$ref": f"{SPEC_URI}#/{pointer}"}, registry=self._registry)
         return self._cache[key]
+
+    def _branch_for(self, schema: dict[str, Any], body: Any) -> int | None:
+        if "anyOf" not in schema or not isinstance(body, dict) or "type" not in body:
+            return None
+        matches = []
+        for i, ref in enumerate(schema["anyOf"]):
+            allowed = ((self._resolve(ref).get("properties") or {}).get("type") or {}).get("enum")
+            if allowed is None:
+                return None
+            if body["type"] in allowed:
+                matches.append(i)
+        return matches[0] if len(matches) == 1 else None
+
+    def _resolve(self, ref: dict[str, Any]) -> dict[str, Any]:
+        node: Any = self.spec
+        for part in ref.get("$ref", "#").removeprefix("#/").split("/"):
+            if part:
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+        return dict(node)
 
     def validate(self, method: str, path: str, body: Any) -> list[SpecViolation]:
         template = self.template_for(path)
@@ -67,7 +89,7 @@ class SpecValidator:
             return [SpecViolation(method, path, "no such route in Discord's API spec")]
         if method.lower() not in self.spec["paths"][template]:
             return [SpecViolation(method, path, f"method not allowed by the spec for {template}")]
-        validator = self._validator(method, template)
+        validator = self._validator(method, template, body)
         if validator is None or body is None:
             return []
         out = []

@@ -277,6 +277,8 @@ class Interaction:
     # followup that completes a deferred one).
     done: asyncio.Event = field(default_factory=asyncio.Event)
     acked_at: float | None = None
+    dispatched_at: float | None = None  # the INTERACTION_CREATE left the server
+    callback_arrived_at: float | None = None  # the bot's callback request arrived
 
     @property
     def deferred(self) -> bool:

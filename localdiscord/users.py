@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from localdiscord import permissions as P
@@ -255,6 +256,7 @@ class UserActions:
         if not sessions:
             raise AssertionError("no connected gateway session to deliver the interaction to")
         await sessions[0].dispatch("INTERACTION_CREATE", self.interaction_payload(it))
+        it.dispatched_at = time.monotonic()
 
     async def _wait(self, it: Interaction, timeout: float, what: str) -> None:
         try:

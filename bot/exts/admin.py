@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.content import ContentError, format_summary
 from bot.errors import NotAllowed
+from bot.ui.replies import ack
 from bot.ui.text import clip
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Admin(commands.Cog):
         owners = set(self.bot.services.settings.owner_ids)  # type: ignore[attr-defined]
         if interaction.user.id not in owners and not await self.bot.is_owner(interaction.user):
             raise NotAllowed("Only the bot's owner can reload content.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await ack(interaction, ephemeral=True, thinking=True)
         ok, text = await reload_and_report(self.bot)
         if ok:
             embed = discord.Embed(title="Content reloaded", description=clip(text, 4000), colour=discord.Colour.green())

@@ -14,7 +14,7 @@ from bot.study import quiz
 from bot.study.quiz import Step
 from bot.ui import quiz as ui
 from bot.ui.autocomplete import level_choices, topic_choices
-from bot.ui.replies import guarded
+from bot.ui.replies import ack, guarded
 from scheduler.srs import Rating
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def render_summary(services: Any, step: Step) -> dict[str, Any]:
 async def handle_click(interaction: discord.Interaction, action: str, sid: int, pos: int, arg: int | None) -> None:
     """Acknowledge at once, then do the work and edit the message."""
     services = interaction.client.services  # type: ignore[attr-defined]
-    await interaction.response.defer()
+    await ack(interaction)
     content, now, uid = services.content, services.clock.now(), interaction.user.id
     payload: dict[str, Any] = {}
     finished: Step | None = None
@@ -148,7 +148,7 @@ class Quiz(commands.Cog):
         mode: QuizMode = "review",
     ) -> None:
         services = self.bot.services  # type: ignore[attr-defined]
-        await interaction.response.defer(ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
         topic_id = resolve_topic(services.content, topic) if topic else None
         async with services.unit() as s:
             step = await quiz.start(

@@ -15,7 +15,7 @@ from bot.study import progress, quiz
 from bot.ui import roadmap as ui
 from bot.ui.autocomplete import level_choices, topic_choices
 from bot.ui.components import static_view
-from bot.ui.replies import guarded
+from bot.ui.replies import ack, guarded
 from bot.ui.text import SELECT_OPTIONS, clip
 
 ResourceType = Literal["docs", "course", "book", "article", "paper", "video", "tool", "community"]
@@ -207,7 +207,7 @@ def _public(payload: dict[str, Any], user: discord.abc.User) -> discord.Embed:
 async def on_button(interaction: discord.Interaction, action: str, uid: int, a: str | None, b: str | None) -> None:
     _check_owner(interaction, uid)
     services = interaction.client.services  # type: ignore[attr-defined]
-    await interaction.response.defer()
+    await ack(interaction)
     now = services.clock.now()
     if action == "ov":
         payload = await overview(services, uid)
@@ -250,7 +250,7 @@ async def on_button(interaction: discord.Interaction, action: str, uid: int, a: 
 async def on_select(interaction: discord.Interaction, uid: int, kind: str, values: list[str]) -> None:
     _check_owner(interaction, uid)
     services = interaction.client.services  # type: ignore[attr-defined]
-    await interaction.response.defer()
+    await ack(interaction)
     if not values:
         raise InvalidInput("Pick an option.")
     if kind == "lv":
@@ -278,7 +278,7 @@ class Roadmap(commands.Cog):
         self, interaction: discord.Interaction, level: int | None = None, topic: str | None = None
     ) -> None:
         services = self.bot.services  # type: ignore[attr-defined]
-        await interaction.response.defer(ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
         uid = interaction.user.id
         if topic:
             payload = await topic_view(services, uid, resolve_topic(services.content, topic))
@@ -302,7 +302,7 @@ class Roadmap(commands.Cog):
         type: ResourceType | None = None,
     ) -> None:
         services = self.bot.services  # type: ignore[attr-defined]
-        await interaction.response.defer(ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
         topic_id = resolve_topic(services.content, topic) if topic else None
         await interaction.followup.send(
             **resources_page(services.content, interaction.user.id, level, topic_id, type, 0)
@@ -345,7 +345,7 @@ class ResourcePage(
     async def callback(self, interaction: discord.Interaction) -> None:
         async def go() -> None:
             _check_owner(interaction, self.uid)
-            await interaction.response.defer()
+            await ack(interaction)
             content = interaction.client.services.content  # type: ignore[attr-defined]
             await interaction.edit_original_response(
                 **resources_page(content, self.uid, self.level, self.topic, self.rtype, self.page)

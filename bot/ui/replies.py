@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,18 @@ from bot.errors import UserFacingError
 log = logging.getLogger(__name__)
 ERROR_COLOUR = discord.Colour.red()
 OK_COLOUR = discord.Colour.blurple()
+
+
+async def ack(interaction: discord.Interaction, *, ephemeral: bool = False, thinking: bool = False) -> None:
+    """Acknowledge before any slow work (Discord's deadline is 3 s), and time it: from the
+    gateway event being parsed to the acknowledgement being sent, and to Discord's answer."""
+    received = interaction.extras.get("received")
+    metrics = getattr(interaction.client, "metrics", None)
+    if received is not None and metrics is not None:
+        metrics.interaction_ack.observe(time.perf_counter() - received)
+    await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
+    if received is not None and metrics is not None:
+        metrics.interaction_ack_roundtrip.observe(time.perf_counter() - received)
 
 
 def error_embed(err: UserFacingError) -> discord.Embed:
