@@ -9,10 +9,11 @@ import json
 import signal
 
 from localdiscord.server import LocalDiscord
+from localdiscord.spec import DEFAULT_SPEC
 
 
 async def serve(port: int, strict: bool, rate: int, spec: bool) -> None:
-    ld = LocalDiscord(strict=strict, global_rate=rate, **({} if spec else {"spec_path": None}))
+    ld = LocalDiscord(strict=strict, global_rate=rate, spec_path=DEFAULT_SPEC if spec else None)
     await ld.start(port, control=True)
     print(
         json.dumps({"port": ld.port, "token": ld.token, "api_base": ld.api_base, "gateway": ld.gateway_url}), flush=True
