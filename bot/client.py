@@ -21,6 +21,7 @@ EXTENSIONS = (
     "bot.exts.errors",
     "bot.exts.quiz",
     "bot.exts.roadmap",
+    "bot.exts.reminders",
     "bot.exts.admin",
 )
 

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     rate_limit_per_second: float = Field(default=45.0, gt=0, le=50)
     digest_grace_hours: float = Field(default=6.0, ge=0, le=24)
+    # How often the dispatcher looks for due digests and posts; 0 turns the periodic tick off.
+    dispatch_interval_seconds: float = Field(default=60.0, ge=0, le=3600)
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: list[int] | None = None
     health_port: int | None = Field(default=None, ge=1, le=65535)

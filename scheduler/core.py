@@ -1,11 +1,18 @@
-"""The APScheduler set-up: a UTC AsyncIOScheduler with a memory job store and a tick."""
+"""The APScheduler set-up: a UTC AsyncIOScheduler (memory job store) running the dispatch
+tick every minute, and an event-loop lag probe. Jobs are derived, rebuilt at every start."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from scheduler.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -13,13 +20,55 @@ log = logging.getLogger(__name__)
 class StudyScheduler:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
+        services = bot.services
+        settings = services.settings
         self.scheduler = AsyncIOScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
+        reminders = bot.get_cog("Reminders")
+        self.dispatcher = Dispatcher(
+            services.unit,
+            services.clock.now,
+            reminders.deliver,
+            process_id=services.process_id,
+            grace=timedelta(hours=settings.digest_grace_hours),
+        )
+        self._probe: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        interval = self.bot.services.settings.dispatch_interval_seconds
+        if interval > 0:
+            first = datetime.now(UTC) + timedelta(seconds=min(5.0, interval))
+            self.scheduler.add_job(self.tick, "interval", seconds=interval, id="dispatch", next_run_time=first)
         self.scheduler.start()
+        self._probe = asyncio.create_task(self._lag_probe(), name="loop-lag-probe")
 
-    async def shutdown(self) -> None:
+    async def tick(self) -> int:
+        try:
+            return await self.dispatcher.tick()
+        except Exception:
+            log.exception("dispatch tick failed")
+            return 0
+
+    async def _lag_probe(self, interval: float = 0.25) -> None:
+        metrics = self.bot.metrics
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(interval)
+            metrics.loop_lag.observe(max(0.0, time.perf_counter() - t - interval))
+            latency = getattr(self.bot, "latency", None)
+            if isinstance(latency, float) and latency == latency and latency != float("inf"):
+                metrics.gateway_latency.set(latency)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+    async def shutdown(self, drain_timeout: float = 10.0) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.dispatcher.drain(drain_timeout)
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe

@@ -75,6 +75,7 @@ class Harness:
 
 def settings_for(ld: LocalDiscord, db_url: str, **extra: Any) -> Settings:
     extra.setdefault("content_dir", CONTENT)
+    extra.setdefault("dispatch_interval_seconds", 0)  # tests drive the tick themselves
     return Settings(
         discord_token=ld.token,
         database_url=db_url,

@@ -72,11 +72,16 @@ class Learner(Base):
     vacation_until: Mapped[date | None] = mapped_column(Date, default=None)
     # When the next digest is due (UTC); NULL while digests are off. Indexed for the tick.
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # "Snooze 1 h" on a digest: remind again at this time (UTC). Indexed for the tick.
+    snooze_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Mean answer time, for grading Hard/Good/Easy by speed (exponential moving average).
     avg_answer_ms: Mapped[int | None] = mapped_column(Integer, default=None)
 
-    __table_args__ = (Index("ix_learners_next_digest_at", "next_digest_at"),)
+    __table_args__ = (
+        Index("ix_learners_next_digest_at", "next_digest_at"),
+        Index("ix_learners_snooze_until", "snooze_until"),
+    )
 
 
 class TopicProgress(Base):
@@ -244,6 +249,8 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))  # digest | channel
     target_id: Mapped[int] = mapped_column(BigInteger)
     slot: Mapped[str] = mapped_column(String(40))
+    # When it was due; a claim not sent within the grace window after this is given up.
+    slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # claimed | sent | failed | skipped
     status: Mapped[str] = mapped_column(String(16), default="claimed")
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -67,8 +67,8 @@ def button(
     return QuizButton(action, sid, pos, arg, label, style, disabled)
 
 
-def render_step(services: Any, step: Step) -> dict[str, Any]:
-    return {"embed": ui.question_embed(services.content, step), "view": ui.question_view(step, button)}
+def render_step(services: Any, step: Step, extra: list[Any] | None = None) -> dict[str, Any]:
+    return {"embed": ui.question_embed(services.content, step), "view": ui.question_view(step, button, extra)}
 
 
 async def render_summary(services: Any, step: Step) -> dict[str, Any]:

@@ -149,15 +149,21 @@ async def start(
         queue = await build_queue(session, content, learner, now, topic_ids=scope, count=count)
     if not queue:
         raise InvalidInput(await _empty_reason(session, content, learner, now, scope))
+    return await create_session(session, content, user_id, queue, "cram" if cram else source, now)
+
+
+async def create_session(
+    session: AsyncSession, content: Content, user_id: int, queue: list[str], source: str, now: datetime
+) -> Step:
     qs = QuizSession(
         learner_id=user_id,
-        source="cram" if cram else source,
+        source=source,
         queue=queue,
         position=0,
         answered=False,
         correct_count=0,
         answered_count=0,
-        seed=rng.randrange(1 << 30),
+        seed=random.randrange(1 << 30),
         shown_at=now,
         created_at=now,
     )

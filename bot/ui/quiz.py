@@ -56,18 +56,20 @@ def question_embed(content: Content, step: Step) -> discord.Embed:
     return embed
 
 
-def question_view(step: Step, button: ButtonFactory) -> discord.ui.View:
+def question_view(step: Step, button: ButtonFactory, extra: list[Any] | None = None) -> discord.ui.View:
+    """Answer buttons, a Stop button, and optionally one ``extra`` row (e.g. Snooze / Skip today)."""
     q, sid, pos = step.question, step.session.id, step.position
     gray, blue = discord.ButtonStyle.secondary, discord.ButtonStyle.primary
     if q is None:
-        return static_view([button("next", sid, pos, None, "Next", blue)])
+        return static_view([button("next", sid, pos, None, "Next", blue)], *([extra] if extra else []))
     if isinstance(q, MultipleChoice):
         row = [button("ans", sid, pos, idx, LETTERS[i], gray) for i, idx in enumerate(step.order)]
     elif isinstance(q, TrueFalse):
         row = [button("ans", sid, pos, 1, "True", gray), button("ans", sid, pos, 0, "False", gray)]
     else:
         row = [button("show", sid, pos, None, "Show answer", blue)]
-    return static_view(row, [button("stop", sid, pos, None, "Stop", discord.ButtonStyle.danger)])
+    stop = button("stop", sid, pos, None, "Stop", discord.ButtonStyle.danger)
+    return static_view(row, [stop, *(extra or [])])
 
 
 def flashcard_embed(content: Content, step: Step) -> discord.Embed:

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('target_id', sa.BigInteger(), nullable=False),
     sa.Column('slot', sa.String(length=40), nullable=False),
+    sa.Column('slot_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('claimed_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
@@ -63,12 +64,14 @@ def upgrade() -> None:
     sa.Column('paused', sa.Boolean(), nullable=False),
     sa.Column('vacation_until', sa.Date(), nullable=True),
     sa.Column('next_digest_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('snooze_until', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('leaderboard_opt_out', sa.Boolean(), nullable=False),
     sa.Column('avg_answer_ms', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_learners'))
     )
     with op.batch_alter_table('learners', schema=None) as batch_op:
         batch_op.create_index('ix_learners_next_digest_at', ['next_digest_at'], unique=False)
+        batch_op.create_index('ix_learners_snooze_until', ['snooze_until'], unique=False)
 
     op.create_table('study_channels',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -249,6 +252,7 @@ def downgrade() -> None:
 
     op.drop_table('study_channels')
     with op.batch_alter_table('learners', schema=None) as batch_op:
+        batch_op.drop_index('ix_learners_snooze_until')
         batch_op.drop_index('ix_learners_next_digest_at')
 
     op.drop_table('learners')

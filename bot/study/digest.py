@@ -1,0 +1,78 @@
+"""The daily digest: what one learner gets today, if anything. No Discord here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import Content
+from bot.db import queries
+from bot.db.models import Card, Learner, QuizSession
+from bot.study import quiz
+from bot.study.learners import on_vacation
+from scheduler.timeutil import local_date, zone
+
+BACKLOG_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Digest:
+    step: quiz.Step
+    due: int  # reviews due now (after spreading any backlog)
+    new: int  # new questions in today's digest
+
+
+async def spread_backlog(session: AsyncSession, learner: Learner, now: datetime) -> int:
+    """After a vacation, keep about a day's share of overdue cards due now and move the rest
+    to the following days (most overdue first), over at most five days. Returns cards moved."""
+    cards = list(
+        await session.scalars(
+            select(Card)
+            .where(
+                Card.learner_id == learner.id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None)
+            )
+            .order_by(Card.due)
+        )
+    )
+    per_day = max(learner.digest_size, math.ceil(len(cards) / BACKLOG_DAYS))
+    for i, card in enumerate(cards[per_day:]):
+        card.due = now + timedelta(days=1 + i // per_day)
+    return max(0, len(cards) - per_day)
+
+
+async def prepare(session: AsyncSession, content: Content, learner: Learner, now: datetime) -> Digest | None:
+    """Today's digest session for ``learner``, or None (nothing due, paused, on vacation)."""
+    if not learner.digest_enabled or learner.paused or on_vacation(learner, now):
+        return None
+    if learner.vacation_until is not None:  # back from a vacation
+        await spread_backlog(session, learner, now)
+        learner.vacation_until = None
+    queue = await quiz.build_queue(session, content, learner, now, topic_ids=None, count=learner.digest_size)
+    if not queue:
+        return None
+    step = await quiz.create_session(session, content, learner.id, queue, "digest", now)
+    due = await queries.count_due(session, learner.id, now)
+    fresh = await session.scalars(
+        select(Card.question_id).where(
+            Card.learner_id == learner.id, Card.question_id.in_(queue), Card.last_review.is_(None)
+        )
+    )
+    return Digest(step, due, len(set(fresh)))
+
+
+async def latest_open_session(session: AsyncSession, learner_id: int) -> QuizSession | None:
+    return await session.scalar(
+        select(QuizSession)
+        .where(QuizSession.learner_id == learner_id, QuizSession.source == "digest", QuizSession.finished_at.is_(None))
+        .order_by(QuizSession.id.desc())
+        .limit(1)
+    )
+
+
+def slot_key(learner: Learner, slot: datetime) -> str:
+    """The ledger key of a digest: the learner's local date of the slot."""
+    return local_date(slot, zone(learner.timezone)).isoformat()

@@ -1,0 +1,112 @@
+"""Learner settings and the next-digest time. No Discord here.
+
+Every setter validates its input and raises InvalidInput with a message that says what
+is accepted; the next digest time is recomputed whenever something it depends on changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import queries
+from bot.db.models import Learner
+from bot.errors import InvalidInput
+from scheduler import srs
+from scheduler.timeutil import UnknownTimezone, local_date, next_slot, parse_hhmm, zone
+
+MAX_DIGEST_SIZE = 25
+
+
+def compute_next_digest(learner: Learner, after: datetime) -> datetime | None:
+    """The next digest time strictly after ``after``, or None when digests are off or DMs closed."""
+    if not learner.digest_enabled or learner.dm_status == "closed":
+        return None
+    return next_slot(after, zone(learner.timezone), learner.digest_minute)
+
+
+def reschedule(learner: Learner, now: datetime) -> None:
+    learner.next_digest_at = compute_next_digest(learner, now)
+
+
+def on_vacation(learner: Learner, now: datetime) -> bool:
+    if learner.vacation_until is None:
+        return False
+    return local_date(now, zone(learner.timezone), learner.day_cutoff_hour) <= learner.vacation_until
+
+
+async def set_timezone(session: AsyncSession, uid: int, name: str, now: datetime) -> Learner:
+    try:
+        tz = zone(name.strip())
+    except UnknownTimezone as exc:
+        raise InvalidInput(str(exc)) from None
+    learner = await queries.ensure_learner(session, uid, now)
+    learner.timezone = tz.key
+    reschedule(learner, now)
+    return learner
+
+
+async def set_digest_time(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:
+    try:
+        minute = parse_hhmm(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    learner = await queries.ensure_learner(session, uid, now)
+    learner.digest_minute = minute
+    reschedule(learner, now)
+    return learner
+
+
+async def set_number(session: AsyncSession, uid: int, field: str, value: float, now: datetime) -> Learner:
+    limits: dict[str, tuple[float, float, str]] = {
+        "digest_size": (1, MAX_DIGEST_SIZE, "questions per digest"),
+        "day_cutoff_hour": (0, 12, "the hour your day starts"),
+        "new_per_day": (0, 100, "new questions per day"),
+        "reviews_per_day": (1, 1000, "reviews per day"),
+    }
+    learner = await queries.ensure_learner(session, uid, now)
+    if field == "desired_retention":
+        try:
+            learner.desired_retention = srs.check_retention(float(value))
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Desired retention: {exc}. 0.90 means you'd recall 90% of cards when reviewed."
+            ) from None
+        return learner
+    lo, hi, what = limits[field]
+    if not lo <= value <= hi or int(value) != value:
+        raise InvalidInput(f"{what.capitalize()} must be a whole number from {int(lo)} to {int(hi)}.")
+    setattr(learner, field, int(value))
+    return learner
+
+
+async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:
+    """``YYYY-MM-DD`` (inclusive) or ``off``."""
+    learner = await queries.ensure_learner(session, uid, now)
+    t = text.strip().lower()
+    if t in ("off", "none", "no", "end"):
+        learner.vacation_until = None
+        return learner
+    try:
+        until = date.fromisoformat(t)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date; use YYYY-MM-DD (e.g. 2026-12-31), or `off`.") from None
+    today = local_date(now, zone(learner.timezone), learner.day_cutoff_hour)
+    if until < today:
+        raise InvalidInput(f"{until.isoformat()} is in the past; pick a day from {today.isoformat()} on.")
+    if (until - today).days > 366:
+        raise InvalidInput("A vacation can last at most a year.")
+    learner.vacation_until = until
+    return learner
+
+
+async def set_reminders(session: AsyncSession, uid: int, on: bool, now: datetime) -> Learner:
+    learner = await queries.ensure_learner(session, uid, now)
+    learner.digest_enabled = on
+    learner.paused = not on
+    if on and learner.dm_status == "closed":
+        learner.dm_status = "unknown"  # the learner asked again: try once more
+    learner.snooze_until = None
+    reschedule(learner, now)
+    return learner

@@ -1,0 +1,243 @@
+"""Daily digests: claim due learners in the ledger, then send each exactly once.
+
+The database is the source of truth. A tick claims due learners in short transactions
+(PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so several processes share the work), writes a
+ledger row whose UNIQUE key is (learner, local date), commits, and only then sends,
+outside the transaction, through the shared rate limiter. A second claimant of the same
+slot fails on the key; a crash between claim and send leaves a ``claimed`` row that a
+later tick sends once (with the same message nonce, so a send that did happen is not
+repeated). Nothing here imports Discord: the bot supplies ``deliver``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Delivery, Learner
+from scheduler.timeutil import local_date, next_slot, zone
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    kind: str  # digest | snooze
+    learner_id: int
+    slot: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | skipped | failed | closed
+    message_id: int | None = None
+    channel_id: int | None = None
+    error: str | None = None
+
+
+Deliver = Callable[[Claim], Awaitable[Outcome]]
+
+
+def _insert(session: AsyncSession) -> type:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert  # type: ignore[return-value]
+
+
+async def _ledger(
+    session: AsyncSession, kind: str, target: int, slot: str, slot_at: datetime, now: datetime, by: str
+) -> int | None:
+    """Insert the ledger row; None if that slot was already claimed (by anyone, ever)."""
+    stmt = (
+        _insert(session)(Delivery)
+        .values(
+            kind=kind,
+            target_id=target,
+            slot=slot,
+            slot_at=slot_at,
+            status="claimed",
+            claimed_at=now,
+            claimed_by=by,
+            answers=0,
+            correct_answers=0,
+        )
+        .on_conflict_do_nothing()
+        .returning(Delivery.id)
+    )
+    return await session.scalar(stmt)
+
+
+async def claim_digests(
+    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+) -> list[Claim]:
+    """Claim up to ``limit`` due digests; advance each learner's next digest time."""
+    q = select(Learner).where(Learner.next_digest_at <= now).order_by(Learner.next_digest_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    claims = []
+    for learner in await session.scalars(q):
+        tz = zone(learner.timezone)
+        slot = learner.next_digest_at
+        assert slot is not None
+        while slot < now - grace:  # missed while down for longer than the grace window: skipped
+            slot = next_slot(slot, tz, learner.digest_minute)
+        if slot > now:
+            learner.next_digest_at = slot
+            continue
+        learner.next_digest_at = next_slot(slot, tz, learner.digest_minute)
+        key = local_date(slot, tz).isoformat()
+        did = await _ledger(session, "digest", learner.id, key, slot, now, by)
+        if did is not None:
+            claims.append(Claim(did, "digest", learner.id, key))
+    return claims
+
+
+async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:
+    q = select(Learner).where(Learner.snooze_until <= now).order_by(Learner.snooze_until).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    claims = []
+    for learner in await session.scalars(q):
+        assert learner.snooze_until is not None
+        at = learner.snooze_until
+        key = at.strftime("%Y-%m-%dT%H:%M")
+        learner.snooze_until = None
+        did = await _ledger(session, "snooze", learner.id, key, at, now, by)
+        if did is not None:
+            claims.append(Claim(did, "snooze", learner.id, key))
+    return claims
+
+
+async def reclaim_stale(
+    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+) -> list[Claim]:
+    """Claims left by a crashed sender: send them once more if still within the grace window;
+    older ones are given up (the day is skipped, never replayed)."""
+    q = (
+        select(Delivery)
+        .where(
+            Delivery.status == "claimed",
+            Delivery.claimed_at < now - STALE_CLAIM,
+            Delivery.kind.in_(("digest", "snooze")),
+        )
+        .order_by(Delivery.claimed_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    claims = []
+    for d in await session.scalars(q):
+        if (d.slot_at or d.claimed_at) < now - grace:
+            d.status, d.error = "failed", "claimed but not sent before the grace window ended"
+            continue
+        d.claimed_at, d.claimed_by = now, by
+        claims.append(Claim(d.id, d.kind, d.target_id, d.slot))
+    return claims
+
+
+async def release_claims(session: AsyncSession, by: str, now: datetime) -> int:
+    """On shutdown: make this process's unsent claims reclaimable at once."""
+    res = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == "claimed", Delivery.claimed_by == by)
+        .values(claimed_at=now - STALE_CLAIM - timedelta(seconds=1), claimed_by=None)
+    )
+    return res.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, now: datetime) -> None:
+    d = await session.get(Delivery, claim.delivery_id)
+    if d is None:
+        return
+    d.status, d.error = outcome.status, outcome.error
+    d.message_id, d.channel_id = outcome.message_id, outcome.channel_id
+    if outcome.status == "sent":
+        d.sent_at = now
+    if outcome.status == "closed":
+        learner = await session.get(Learner, claim.learner_id)
+        if learner is not None:
+            learner.dm_status, learner.next_digest_at, learner.snooze_until = "closed", None, None
+
+
+async def due_backlog(session: AsyncSession, now: datetime) -> int:
+    from sqlalchemy import func
+
+    return int(
+        await session.scalar(select(func.count()).select_from(Learner).where(Learner.next_digest_at <= now)) or 0
+    )
+
+
+class Dispatcher:
+    """Runs the claim → send → finish cycle; concurrency bounded, rate shared."""
+
+    def __init__(
+        self,
+        unit: Callable[[], object],
+        clock: Callable[[], datetime],
+        deliver: Deliver,
+        *,
+        process_id: str,
+        grace: timedelta,
+        concurrency: int = 32,
+    ) -> None:
+        self.unit = unit
+        self.now = clock
+        self.deliver = deliver
+        self.process_id = process_id
+        self.grace = grace
+        self.concurrency = concurrency
+        self.stopping = False
+        self.in_flight: set[asyncio.Task[None]] = set()
+
+    async def tick(self) -> int:
+        """Claim and send until nothing is due; returns the number of deliveries handled."""
+        handled = 0
+        sem = asyncio.Semaphore(self.concurrency)
+        while not self.stopping:
+            now = self.now()
+            async with self.unit() as s:  # type: ignore[attr-defined]
+                claims = await reclaim_stale(s, now, grace=self.grace, by=self.process_id)
+                claims += await claim_digests(s, now, grace=self.grace, by=self.process_id)
+                claims += await claim_snoozes(s, now, by=self.process_id)
+            if not claims:
+                break
+            tasks = [asyncio.create_task(self._one(c, sem)) for c in claims]
+            self.in_flight.update(tasks)
+            for t in tasks:
+                t.add_done_callback(self.in_flight.discard)
+            await asyncio.gather(*tasks)
+            handled += len(claims)
+        return handled
+
+    async def _one(self, claim: Claim, sem: asyncio.Semaphore) -> None:
+        async with sem:
+            try:
+                outcome = await self.deliver(claim)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("delivery %s to learner %s failed", claim.kind, claim.learner_id)
+                outcome = Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            async with self.unit() as s:  # type: ignore[attr-defined]
+                await finish(s, claim, outcome, self.now())
+
+    async def drain(self, timeout: float) -> None:
+        """Stop claiming; let in-flight sends finish within ``timeout``, then release the rest."""
+        self.stopping = True
+        if self.in_flight:
+            _, pending = await asyncio.wait(set(self.in_flight), timeout=timeout)
+            for t in pending:
+                t.cancel()
+        async with self.unit() as s:  # type: ignore[attr-defined]
+            released = await release_claims(s, self.process_id, self.now())
+        if released:
+            log.info("released %d unsent claims for another process or the next start", released)
