@@ -46,6 +46,10 @@ class RemoteDiscord:
     async def users(self, n: int, **kw: Any) -> list[int]:
         return [int(i) for i in (await self.call("POST", "/_control/users", {"count": n, **kw}))["ids"]]
 
+    async def dm_channels(self, users: list[int]) -> dict[int, int]:
+        r = await self.call("POST", "/_control/dm-channels", {"users": [str(u) for u in users]})
+        return {int(k): int(v) for k, v in r.items()}
+
     async def guild(self, members: list[int]) -> tuple[int, int]:
         r = await self.call("POST", "/_control/guild", {"members": [str(m) for m in members]})
         return int(r["guild"]), int(r["channel"])

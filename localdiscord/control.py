@@ -26,6 +26,7 @@ class Control:
             web.get("/_control/info", self.info),
             web.post("/_control/users", self.users),
             web.post("/_control/guild", self.guild),
+            web.post("/_control/dm-channels", self.dm_channels),
             web.post("/_control/interact", self.interact),
             web.get("/_control/stats", self.stats),
             web.post("/_control/reset-counters", self.reset),
@@ -52,6 +53,11 @@ class Control:
             )
             ids.append(str(u.id))
         return json_response({"ids": ids})
+
+    async def dm_channels(self, request: web.Request) -> web.Response:
+        """DM channels for users, as if the bot had opened them before (e.g. a welcome DM)."""
+        ids = (await request.json())["users"]
+        return json_response({str(u): str(self.ld.dm_channel(self.ld.users[int(u)]).id) for u in ids})
 
     async def guild(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -404,9 +404,13 @@ class LocalDiscord(UserActions):
             if not m.deleted and (m.visible_to is None or (viewer is not None and m.visible_to == viewer.id))
         ]
 
-    def dms_to(self, user: User) -> list[Message]:
+    def dms_to(self, user: User, *, with_interactions: bool = False) -> list[Message]:
+        """Messages the bot sent to ``user``'s DM channel; by default not the answers to the
+        user's own commands there."""
         ch = self.dm_channels.get(user.id)
-        return [] if ch is None else [m for m in ch.messages.values() if not m.deleted]
+        if ch is None:
+            return []
+        return [m for m in ch.messages.values() if not m.deleted and (with_interactions or m.interaction_user is None)]
 
     def count_requests(self, method: str | None = None, contains: str = "") -> int:
         return sum(1 for r in self.requests if (method is None or r.method == method) and contains in r.path)

@@ -27,9 +27,27 @@ class SpecValidator:
     """Finds the operation for a request and validates its JSON body."""
 
     def __init__(self, spec_path: Path) -> None:
-        from jsonschema import Draft202012Validator
+        from jsonschema import Draft202012Validator, validators
+        from jsonschema._keywords import pattern as check_pattern
+        from jsonschema._keywords import type as check_type
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
+
+        def snowflake_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:
+            # Discord documents snowflakes as strings but accepts JSON integers too (discord.py
+            # sends some ids as integers); only that leniency is added.
+            if schema.get("format") == "snowflake" and isinstance(instance, int) and not isinstance(instance, bool):
+                return
+            yield from check_type(validator, types, instance, schema)
+
+        def snowflake_pattern(validator: Any, patrn: Any, instance: Any, schema: dict[str, Any]) -> Any:
+            if schema.get("format") == "snowflake" and isinstance(instance, int):
+                return
+            yield from check_pattern(validator, patrn, instance, schema)
+
+        Draft202012Validator = validators.extend(
+            Draft202012Validator, {"type": snowflake_type, "pattern": snowflake_pattern}
+        )
 
         self.spec = json.loads(spec_path.read_text(encoding="utf-8"))
         self._registry = Registry().with_resource(SPEC_URI, Resource.from_contents(self.spec, DRAFT202012))
@@ -107,7 +125,8 @@ def _escape(part: str) -> str:
 def _best_error(err: Any) -> str:
     """For anyOf/oneOf failures, the message of the branch that got furthest."""
     if err.context:
-        deepest = max(err.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+        # The branch that got furthest; a "null" alternative is the least informative.
+        deepest = max(err.context, key=lambda e: (len(e.absolute_path), "'null'" not in e.message, -len(e.message)))
         return f"{'/'.join(str(p) for p in deepest.absolute_path)}: {deepest.message[:300]}"
     return str(err.message)[:300]
 

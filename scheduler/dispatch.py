@@ -199,10 +199,17 @@ class Dispatcher:
         self.in_flight: set[asyncio.Task[None]] = set()
 
     async def tick(self) -> int:
-        """Claim and send until nothing is due; returns the number of deliveries handled."""
+        """Claim and send until nothing is due; returns the number of deliveries handled.
+
+        Claiming is pipelined with sending: the next batch is claimed while the previous one
+        is still going out, so the rate limiter, not the claim round trips, sets the pace."""
         handled = 0
         sem = asyncio.Semaphore(self.concurrency)
+        mine: set[asyncio.Task[None]] = set()
         while not self.stopping:
+            if len(mine) > self.concurrency * 2:
+                await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
+                continue
             now = self.now()
             async with self.unit() as s:  # type: ignore[attr-defined]
                 claims = await reclaim_stale(s, now, grace=self.grace, by=self.process_id)
@@ -210,12 +217,14 @@ class Dispatcher:
                 claims += await claim_snoozes(s, now, by=self.process_id)
             if not claims:
                 break
-            tasks = [asyncio.create_task(self._one(c, sem)) for c in claims]
-            self.in_flight.update(tasks)
-            for t in tasks:
-                t.add_done_callback(self.in_flight.discard)
-            await asyncio.gather(*tasks)
+            for c in claims:
+                t = asyncio.create_task(self._one(c, sem))
+                for group in (mine, self.in_flight):
+                    group.add(t)
+                    t.add_done_callback(group.discard)
             handled += len(claims)
+        if mine:
+            await asyncio.gather(*mine)
         return handled
 
     async def _one(self, claim: Claim, sem: asyncio.Semaphore) -> None:

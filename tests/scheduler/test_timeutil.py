@@ -56,7 +56,7 @@ def test_parse_hhmm(text: str, minute: int) -> None:
 
 @pytest.mark.parametrize("text", ["24:00", "7", "7:5", "ab:cd", "12:60", "", "-1:00"])
 def test_parse_hhmm_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match="HH:MM|valid time"):
+    with pytest.raises(ValueError, match=r"HH:MM|valid time"):
         parse_hhmm(text)
 
 
