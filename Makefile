@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due migrate clean
+.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 check: test lint typecheck
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
-bench: bench-content bench-interactions bench-quiz
+bench: bench-content bench-due bench-interactions bench-dispatch bench-quiz
 
 bench-content: $(STAMP)
 	$(PY) -m bench.content_load
@@ -51,6 +51,13 @@ bench-interactions: $(STAMP)
 
 bench-quiz: $(STAMP)
 	$(PY) -m bench.srs_simulation
+
+bench-dispatch: $(STAMP)
+	$(PY) -m bench.dispatch
+
+# PostgreSQL part runs when TEST_DATABASE_URL is set.
+bench-due: $(STAMP)
+	$(PY) -m bench.due_query
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,29 +76,59 @@ async def _ledger(
     return await session.scalar(stmt)
 
 
+def due_learners(now: datetime, limit: int, dialect: str) -> Select[int, str, int, datetime | None]:
+    """Learners whose digest is due, oldest first: a range scan of ix_learners_next_digest_at
+    returning only what a claim needs (no ORM objects: cheap at any scale)."""
+    q = (
+        select(Learner.id, Learner.timezone, Learner.digest_minute, Learner.next_digest_at)
+        .where(Learner.next_digest_at <= now)
+        .order_by(Learner.next_digest_at)
+        .limit(limit)
+    )
+    return q.with_for_update(skip_locked=True, of=Learner) if dialect == "postgresql" else q
+
+
 async def claim_digests(
     session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
 ) -> list[Claim]:
-    """Claim up to ``limit`` due digests; advance each learner's next digest time."""
-    q = select(Learner).where(Learner.next_digest_at <= now).order_by(Learner.next_digest_at).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    claims = []
-    for learner in await session.scalars(q):
-        tz = zone(learner.timezone)
-        slot = learner.next_digest_at
+    """Claim up to ``limit`` due digests and advance each learner's next digest time, in bulk."""
+    rows = (await session.execute(due_learners(now, limit, session.get_bind().dialect.name))).all()
+    advances: list[dict[str, object]] = []
+    ledger: list[dict[str, object]] = []
+    for uid, tz_name, minute, slot in rows:
+        tz = zone(tz_name)
         assert slot is not None
         while slot < now - grace:  # missed while down for longer than the grace window: skipped
-            slot = next_slot(slot, tz, learner.digest_minute)
+            slot = next_slot(slot, tz, minute)
         if slot > now:
-            learner.next_digest_at = slot
+            advances.append({"id": uid, "next_digest_at": slot})
             continue
-        learner.next_digest_at = next_slot(slot, tz, learner.digest_minute)
-        key = local_date(slot, tz).isoformat()
-        did = await _ledger(session, "digest", learner.id, key, slot, now, by)
-        if did is not None:
-            claims.append(Claim(did, "digest", learner.id, key))
-    return claims
+        advances.append({"id": uid, "next_digest_at": next_slot(slot, tz, minute)})
+        ledger.append(
+            {
+                "kind": "digest",
+                "target_id": uid,
+                "slot": local_date(slot, tz).isoformat(),
+                "slot_at": slot,
+                "status": "claimed",
+                "claimed_at": now,
+                "claimed_by": by,
+                "answers": 0,
+                "correct_answers": 0,
+            }
+        )
+    if advances:
+        await session.execute(update(Learner), advances)
+    if not ledger:
+        return []
+    # A slot someone already claimed (ever) is not inserted again: the UNIQUE key decides.
+    stmt = (
+        _insert(session)(Delivery)
+        .values(ledger)
+        .on_conflict_do_nothing()
+        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
+    )
+    return [Claim(did, "digest", uid, slot) for did, uid, slot in (await session.execute(stmt)).all()]
 
 
 async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:

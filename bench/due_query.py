@@ -1,0 +1,198 @@
+"""Benchmark: selecting due learners (the dispatcher's claim query).
+
+SQLite with 100,000 learners, and PostgreSQL with 1,000,000 when a URL is given
+(``--pg-url`` or TEST_DATABASE_URL). Digest times are spread over the day; each timed
+query asks for the next batch of 200 due at a random moment, the way a tick does
+(PostgreSQL: inside a transaction, FOR UPDATE SKIP LOCKED, then rolled back).
+Targets (DESIGN.md): p99 ≤ 5 ms at 100k (SQLite), ≤ 15 ms at 1M (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.interactions import pct
+from bot.db.migrate import upgrade
+from bot.db.session import create_engine, session_factory
+from scheduler.dispatch import BATCH, due_learners
+
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+async def fill(engine: AsyncEngine, n: int) -> None:
+    rng = random.Random(1)
+    if engine.dialect.name == "postgresql":
+        raw = await engine.raw_connection()
+        try:
+            conn = raw.driver_connection  # asyncpg
+            rows = [
+                (
+                    i + 1,
+                    T0,
+                    "UTC",
+                    540,
+                    True,
+                    5,
+                    4,
+                    0.9,
+                    10,
+                    100,
+                    "open",
+                    False,
+                    False,
+                    T0 + timedelta(seconds=rng.randrange(86400)),
+                )
+                for i in range(n)
+            ]
+            await conn.copy_records_to_table(  # type: ignore[union-attr]
+                "learners",
+                records=rows,
+                columns=[
+                    "id",
+                    "created_at",
+                    "timezone",
+                    "digest_minute",
+                    "digest_enabled",
+                    "digest_size",
+                    "day_cutoff_hour",
+                    "desired_retention",
+                    "new_per_day",
+                    "reviews_per_day",
+                    "dm_status",
+                    "paused",
+                    "leaderboard_opt_out",
+                    "next_digest_at",
+                ],
+            )
+            await conn.execute("ANALYZE learners")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        return
+    from sqlalchemy import insert
+
+    from bot.db.models import Learner
+
+    sessions = session_factory(engine)
+    for i in range(0, n, 5000):
+        async with sessions() as s, s.begin():
+            await s.execute(
+                insert(Learner),
+                [
+                    {
+                        "id": j + 1,
+                        "created_at": T0,
+                        "timezone": "UTC",
+                        "digest_minute": 540,
+                        "digest_enabled": True,
+                        "digest_size": 5,
+                        "day_cutoff_hour": 4,
+                        "desired_retention": 0.9,
+                        "new_per_day": 10,
+                        "reviews_per_day": 100,
+                        "dm_status": "open",
+                        "paused": False,
+                        "leaderboard_opt_out": False,
+                        "next_digest_at": T0 + timedelta(seconds=rng.randrange(86400)),
+                    }
+                    for j in range(i, min(n, i + 5000))
+                ],
+            )
+
+
+async def measure(engine: AsyncEngine, runs: int) -> list[float]:
+    sessions = session_factory(engine)
+    rng = random.Random(2)
+    times = []
+    for _ in range(runs):
+        now = T0 + timedelta(seconds=rng.randrange(86400))
+        async with sessions() as s:
+            t = time.perf_counter()
+            async with s.begin():
+                rows = list(await s.scalars(due_learners(now, BATCH, engine.dialect.name)))
+                await s.rollback()
+            times.append((time.perf_counter() - t) * 1000)
+            assert len(rows) <= BATCH
+    return times
+
+
+async def one(url: str, n: int, runs: int) -> dict[str, float]:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        t = time.perf_counter()
+        await fill(engine, n)
+        filled = time.perf_counter() - t
+        await measure(engine, 50)  # warm-up
+        times = await measure(engine, runs)
+    finally:
+        await engine.dispose()
+    return {
+        "learners": n,
+        "p50_ms": round(pct(times, 50), 3),
+        "p99_ms": round(pct(times, 99), 3),
+        "max_ms": round(max(times), 3),
+        "fill_s": round(filled, 1),
+    }
+
+
+async def fresh_pg(base: str) -> tuple[str, object]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"bench_{int(time.time())}"
+    admin = await asyncpg.connect(
+        user=url.username, host=url.host, port=url.port, database=url.database, password=url.password
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+async def main_async(sqlite_n: int, pg_n: int, runs: int, pg_url: str | None) -> dict[str, object]:
+    out: dict[str, object] = {"bench": "due_query"}
+    with tempfile.TemporaryDirectory() as tmp:
+        r = await one(f"sqlite+aiosqlite:///{Path(tmp) / 'due.sqlite3'}", sqlite_n, runs)
+        out["sqlite"] = r
+        print(
+            f"SQLite, {r['learners']:,} learners: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+            f"max {r['max_ms']} ms (target p99 ≤ 5 ms)"
+        )
+    if pg_url:
+        url, (admin, name) = await fresh_pg(pg_url)
+        try:
+            r = await one(url, pg_n, runs)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+            await admin.close()  # type: ignore[attr-defined]
+        out["postgresql"] = r
+        print(
+            f"PostgreSQL, {r['learners']:,} learners: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+            f"max {r['max_ms']} ms (target p99 ≤ 15 ms)"
+        )
+    else:
+        print("PostgreSQL: skipped (set --pg-url or TEST_DATABASE_URL)")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sqlite-learners", type=int, default=100_000)
+    ap.add_argument("--pg-learners", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=1000)
+    ap.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"))
+    a = ap.parse_args()
+    print(json.dumps(asyncio.run(main_async(a.sqlite_learners, a.pg_learners, a.runs, a.pg_url))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""`python -m bot console`: try the bot offline.
+
+Starts a local Discord-compatible server and the real bot against it, then lets you act
+as a user from the terminal (or piped input): run slash commands, press buttons and pick
+menu options by number, read your DMs, and move the clock to trigger the daily digest.
+Nothing here talks to the real Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import shlex
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from localdiscord import LocalDiscord, Message
+from localdiscord.render import render
+
+BANNER = """\
+╭────────────────────────────────────────────────────────────────────────────╮
+│  AI-roadmap study bot — OFFLINE CONSOLE (local Discord, not the real one)   │
+╰────────────────────────────────────────────────────────────────────────────╯
+You are "you" in the server "Local Study Hall", channel #general. Type `help`."""
+
+HELP = """\
+Commands:
+  /roadmap level:2              run a slash command in #general (quote values with spaces:
+  /quiz topic:"linear algebra"  topic:"Linear algebra"); prefix with `dm` to run it in DMs
+  1, 2, …                       press button N of the last message
+  1 3                           in select menu 1 of the last message, pick option 3
+  complete /quiz topic:back     show autocomplete suggestions
+  dms                           show the DMs the bot sent you
+  advance 1d | 3h | 30m         move the clock forward, then run the digest tick
+  time                          show the bot's clock
+  help, quit"""
+
+_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+class Console:
+    def __init__(self, ld: LocalDiscord, harness: Any) -> None:
+        self.ld, self.h = ld, harness
+        self.last: Message | None = None
+        self.components: list[dict[str, Any]] = []
+        self.seen_dms = 0
+
+    async def setup(self) -> None:
+        self.user = self.ld.owner
+        self.user.username = "you"
+        self.guild = await self.ld.create_guild("Local Study Hall", self.user)
+        self.channel = next(iter(self.guild.channels.values()))
+        await self.ld.settle()
+
+    def show(self, msg: Message | None) -> None:
+        if msg is None:
+            print("(no answer)")
+            return
+        self.last, self.components = msg, []
+        print(render(msg, self.components))
+
+    def show_new_dms(self) -> None:
+        dms = self.ld.dms_to(self.user)
+        for m in dms[self.seen_dms :]:
+            print("📩 New DM:")
+            self.show(m)
+        self.seen_dms = len(dms)
+
+    def _options(self, command: str, tokens: list[str]) -> dict[str, Any]:
+        spec = next((c for c in self.ld.commands.get(None, []) if c["name"] == command.split()[0]), None)
+        if spec is None:
+            raise ValueError(f"no command /{command.split()[0]}; try /roadmap, /quiz, /resources, /settings …")
+        opts = spec.get("options") or []
+        for part in command.split()[1:]:
+            opts = next((o.get("options") or [] for o in opts if o["name"] == part), [])
+        types = {o["name"]: o["type"] for o in opts}
+        out: dict[str, Any] = {}
+        for tok in tokens:
+            name, sep, value = tok.partition(":")
+            if not sep:
+                raise ValueError(f"options look like name:value, got {tok!r}")
+            kind = types.get(name)
+            if kind is None:
+                raise ValueError(f"/{command} has no option {name!r}; options: {', '.join(types) or 'none'}")
+            out[name] = (
+                int(value)
+                if kind == 4
+                else float(value)
+                if kind == 10
+                else (value.lower() in ("1", "true", "yes") if kind == 5 else value)
+            )
+        return out
+
+    def _split(self, line: str) -> tuple[str, list[str]]:
+        parts = shlex.split(line[1:])
+        spec = {c["name"]: c for c in self.ld.commands.get(None, [])}
+        words = [parts[0]] if parts else []
+        cmd = spec.get(parts[0]) if parts else None
+        rest = parts[1:]
+        while cmd and rest and ":" not in rest[0]:
+            sub = next((o for o in cmd.get("options") or [] if o["name"] == rest[0] and o["type"] in (1, 2)), None)
+            if sub is None:
+                break
+            words.append(rest.pop(0))
+            cmd = sub
+        return " ".join(words), rest
+
+    async def handle(self, line: str) -> bool:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        if line in ("quit", "exit"):
+            return False
+        try:
+            await self._handle(line)
+        except (ValueError, AssertionError) as exc:
+            print(f"⚠ {exc}")
+        self.show_new_dms()
+        return True
+
+    async def _handle(self, line: str) -> None:
+        ld = self.ld
+        if line == "help":
+            print(HELP)
+        elif line == "time":
+            print(f"bot clock: {self.h.clock.now():%Y-%m-%d %H:%M} UTC")
+        elif line == "dms":
+            for m in ld.dms_to(self.user):
+                self.show(m)
+            self.seen_dms = len(ld.dms_to(self.user))
+        elif line.startswith("advance "):
+            match = _DURATION.match(line.split(None, 1)[1].strip())
+            if not match:
+                raise ValueError("use e.g. `advance 1d`, `advance 3h` or `advance 30m`")
+            n, unit = int(match.group(1)), match.group(2)
+            self.h.clock.advance(
+                timedelta(days=n) if unit == "d" else timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
+            )
+            sent = await self.h.bot.scheduler.tick()
+            print(f"⏩ clock now {self.h.clock.now():%Y-%m-%d %H:%M} UTC; {sent} delivery(ies) handled")
+        elif line.startswith("complete "):
+            command, tokens = self._split(line.split(None, 1)[1])
+            opts = self._options(command, tokens)
+            focused = list(opts)[-1] if opts else ""
+            for c in await ld.autocomplete(self.user, command, opts, focused, channel=self.channel):
+                print(f"  {c['name']}  →  {c['value']}")
+        elif line.startswith("/") or line.startswith("dm /"):
+            in_dm = line.startswith("dm ")
+            command, tokens = self._split(line[3:] if in_dm else line)
+            it = await ld.slash(
+                self.user, command, self._options(command, tokens), channel=None if in_dm else self.channel, timeout=15
+            )
+            await ld.settle()
+            self.show(it.reply or it.original)
+        elif re.fullmatch(r"\d+( \d+)?", line):
+            if self.last is None:
+                raise ValueError("nothing to press yet: run a command first")
+            nums = [int(x) for x in line.split()]
+            if not 1 <= nums[0] <= len(self.components):
+                raise ValueError(f"there is no component {nums[0]} (1–{len(self.components)})")
+            comp, msg = self.components[nums[0] - 1], self.last
+            if comp.get("type") == 3:
+                if len(nums) != 2:
+                    raise ValueError(f"{nums[0]} is a menu: add the option number, e.g. `{nums[0]} 2`")
+                options = comp.get("options") or []
+                if not 1 <= nums[1] <= len(options):
+                    raise ValueError(f"the menu has options 1–{len(options)}")
+                it = await ld.select(self.user, msg, comp["custom_id"], [options[nums[1] - 1]["value"]], timeout=15)
+            else:
+                it = await ld.click(self.user, msg, comp["custom_id"], timeout=15)
+            await ld.settle()
+            self.show(it.reply or msg)
+        else:
+            raise ValueError("unknown input; type `help`")
+
+
+def main(database: str | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord").setLevel(logging.ERROR)
+    return asyncio.run(_main(database))
+
+
+async def _main(database: str | None) -> int:
+    from bot.clock import Clock
+    from bot.endpoint import reset_endpoints
+    from bot.runner import build_services, start_bot, stop_bot
+    from bot.settings import Settings
+
+    ld = await LocalDiscord().start()
+    tmp = tempfile.TemporaryDirectory(prefix="studybot-console-")
+    url = database or f"sqlite+aiosqlite:///{Path(tmp.name) / 'console.sqlite3'}"
+    clock = Clock()
+    clock.set(datetime.now(UTC).replace(second=0, microsecond=0))
+    settings = Settings(
+        discord_token=SecretStr(ld.token),
+        database_url=url,
+        discord_api_base=ld.api_base,
+        discord_gateway_url=ld.gateway_url,
+        dispatch_interval_seconds=0,
+        _env_file=None,
+    )  # type: ignore[call-arg]
+    services = await build_services(settings, clock=clock)
+    bot, task = await start_bot(services, ld.token, guild_ready_timeout=0.1)
+
+    class H:
+        pass
+
+    h = H()
+    h.clock, h.bot = clock, bot  # type: ignore[attr-defined]
+    console = Console(ld, h)
+    await console.setup()
+    print(BANNER)
+    interactive = sys.stdin.isatty()
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            if interactive:
+                print("you> ", end="", flush=True)
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            if not interactive:
+                print(f"you> {line.rstrip()}")
+            if not await console.handle(line):
+                break
+    finally:
+        await stop_bot(bot, task)
+        await services.engine.dispose()
+        reset_endpoints()
+        await ld.stop()
+        with contextlib.suppress(OSError):
+            tmp.cleanup()
+    if ld.violations:
+        print("⚠ the bot broke Discord's rules during this session:\n  " + "\n  ".join(ld.violations))
+        return 1
+    return 0
