@@ -76,11 +76,11 @@ class Harness:
 def settings_for(ld: LocalDiscord, db_url: str, **extra: Any) -> Settings:
     extra.setdefault("content_dir", CONTENT)
     extra.setdefault("dispatch_interval_seconds", 0)  # tests drive the tick themselves
+    extra.setdefault("discord_gateway_url", ld.gateway_url)
     return Settings(
         discord_token=ld.token,
         database_url=db_url,
         discord_api_base=ld.api_base,
-        discord_gateway_url=ld.gateway_url,
         _env_file=None,
         **extra,
     )  # type: ignore[call-arg]
