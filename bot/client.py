@@ -22,6 +22,7 @@ EXTENSIONS = (
     "bot.exts.quiz",
     "bot.exts.roadmap",
     "bot.exts.reminders",
+    "bot.exts.study_channels",
     "bot.exts.admin",
 )
 

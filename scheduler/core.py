@@ -12,7 +12,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import Claim, Dispatcher, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,15 @@ class StudyScheduler:
         self.scheduler = AsyncIOScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
-        reminders = bot.get_cog("Reminders")
+        reminders, channels = bot.get_cog("Reminders"), bot.get_cog("StudyChannels")
+
+        async def deliver(claim: Claim) -> Outcome:
+            return await (channels.deliver(claim) if claim.kind == "channel" else reminders.deliver(claim))
+
         self.dispatcher = Dispatcher(
             services.unit,
             services.clock.now,
-            reminders.deliver,
+            deliver,
             process_id=services.process_id,
             grace=timedelta(hours=settings.digest_grace_hours),
         )

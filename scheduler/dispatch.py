@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Delivery, Learner
+from bot.db.models import Delivery, Learner, StudyChannel
+from bot.db.queries import insert_stmt
 from scheduler.timeutil import local_date, next_slot, zone
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,8 @@ STALE_CLAIM = timedelta(minutes=10)
 @dataclass(frozen=True)
 class Claim:
     delivery_id: int
-    kind: str  # digest | snooze
-    learner_id: int
+    kind: str  # digest | snooze | channel
+    target_id: int  # the learner (digest, snooze) or the study channel's row id (channel)
     slot: str
 
 
@@ -49,16 +49,12 @@ class Outcome:
 Deliver = Callable[[Claim], Awaitable[Outcome]]
 
 
-def _insert(session: AsyncSession) -> type:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert  # type: ignore[return-value]
-
-
 async def _ledger(
     session: AsyncSession, kind: str, target: int, slot: str, slot_at: datetime, now: datetime, by: str
 ) -> int | None:
     """Insert the ledger row; None if that slot was already claimed (by anyone, ever)."""
     stmt = (
-        _insert(session)(Delivery)
+        insert_stmt(session, Delivery)
         .values(
             kind=kind,
             target_id=target,
@@ -123,12 +119,65 @@ async def claim_digests(
         return []
     # A slot someone already claimed (ever) is not inserted again: the UNIQUE key decides.
     stmt = (
-        _insert(session)(Delivery)
+        insert_stmt(session, Delivery)
         .values(ledger)
         .on_conflict_do_nothing()
         .returning(Delivery.id, Delivery.target_id, Delivery.slot)
     )
     return [Claim(did, "digest", uid, slot) for did, uid, slot in (await session.execute(stmt)).all()]
+
+
+async def claim_channel_posts(
+    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+) -> list[Claim]:
+    """Claim due study-channel posts (ledger key: channel + slot) and advance their schedules."""
+    q = (
+        select(
+            StudyChannel.id,
+            StudyChannel.timezone,
+            StudyChannel.post_minute,
+            StudyChannel.days_mask,
+            StudyChannel.next_post_at,
+        )
+        .where(StudyChannel.next_post_at <= now, StudyChannel.paused.is_(False))
+        .order_by(StudyChannel.next_post_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=StudyChannel)
+    advances: list[dict[str, object]] = []
+    ledger: list[dict[str, object]] = []
+    for sid, tz_name, minute, mask, slot in (await session.execute(q)).all():
+        tz = zone(tz_name)
+        assert slot is not None
+        while slot < now - grace:  # missed while down: skipped, never replayed
+            slot = next_slot(slot, tz, minute, mask)
+        advances.append({"id": sid, "next_post_at": slot if slot > now else next_slot(slot, tz, minute, mask)})
+        if slot <= now:
+            ledger.append(
+                {
+                    "kind": "channel",
+                    "target_id": sid,
+                    "slot": slot.strftime("%Y-%m-%dT%H:%MZ"),
+                    "slot_at": slot,
+                    "status": "claimed",
+                    "claimed_at": now,
+                    "claimed_by": by,
+                    "answers": 0,
+                    "correct_answers": 0,
+                }
+            )
+    if advances:
+        await session.execute(update(StudyChannel), advances)
+    if not ledger:
+        return []
+    stmt = (
+        insert_stmt(session, Delivery)
+        .values(ledger)
+        .on_conflict_do_nothing()
+        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
+    )
+    return [Claim(did, "channel", target, slot) for did, target, slot in (await session.execute(stmt)).all()]
 
 
 async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:
@@ -193,7 +242,7 @@ async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, now: dat
     if outcome.status == "sent":
         d.sent_at = now
     if outcome.status == "closed":
-        learner = await session.get(Learner, claim.learner_id)
+        learner = await session.get(Learner, claim.target_id)
         if learner is not None:
             learner.dm_status, learner.next_digest_at, learner.snooze_until = "closed", None, None
 
@@ -245,6 +294,7 @@ class Dispatcher:
                 claims = await reclaim_stale(s, now, grace=self.grace, by=self.process_id)
                 claims += await claim_digests(s, now, grace=self.grace, by=self.process_id)
                 claims += await claim_snoozes(s, now, by=self.process_id)
+                claims += await claim_channel_posts(s, now, grace=self.grace, by=self.process_id)
             if not claims:
                 break
             for c in claims:
@@ -264,7 +314,7 @@ class Dispatcher:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.exception("delivery %s to learner %s failed", claim.kind, claim.learner_id)
+                log.exception("delivery %s to learner %s failed", claim.kind, claim.target_id)
                 outcome = Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:500])
             async with self.unit() as s:  # type: ignore[attr-defined]
                 await finish(s, claim, outcome, self.now())

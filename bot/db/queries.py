@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import AppState, Card, Learner, ReviewLog, TopicProgress
 
 
-def _insert(session: AsyncSession, model: Any) -> Any:
+def insert_stmt(session: AsyncSession, model: Any) -> Any:
+    """The dialect's INSERT (with ON CONFLICT support) for ``model``."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -21,7 +22,7 @@ def _insert(session: AsyncSession, model: Any) -> Any:
 async def insert_ignore(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when another task inserted the same key."""
     if rows:
-        await session.execute(_insert(session, model).values(list(rows)).on_conflict_do_nothing())
+        await session.execute(insert_stmt(session, model).values(list(rows)).on_conflict_do_nothing())
 
 
 async def ensure_learner(session: AsyncSession, user_id: int, now: datetime) -> Learner:

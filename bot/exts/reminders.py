@@ -177,7 +177,7 @@ class Reminders(commands.Cog):
         services, m = self.services, self.bot.metrics  # type: ignore[attr-defined]
         now = services.clock.now()
         async with services.unit() as s:
-            learner = await s.get(Learner, claim.learner_id)
+            learner = await s.get(Learner, claim.target_id)
             if learner is None or learner.dm_status == "closed":
                 return Outcome("skipped", error="learner gone or DMs closed")
             if claim.kind == "digest":
@@ -195,8 +195,8 @@ class Reminders(commands.Cog):
                 intro = "⏰ Here's your review again — whenever you're ready."
         try:
             msg = await self.send_dm(
-                claim.learner_id,
-                key=nonce(claim.kind, claim.learner_id, claim.slot),
+                claim.target_id,
+                key=nonce(claim.kind, claim.target_id, claim.slot),
                 content=intro,
                 **render_step(services, step, digest_row(step.session.id)),
             )

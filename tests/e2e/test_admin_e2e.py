@@ -10,8 +10,9 @@ from localdiscord import LocalDiscord
 from tests.helpers import CONTENT, running_bot, settings_for
 
 
-async def test_reload_content_keeps_running_content_on_error(discord_server: LocalDiscord, sqlite_url: str,
-                                                             tmp_path: Path) -> None:
+async def test_reload_content_keeps_running_content_on_error(
+    discord_server: LocalDiscord, sqlite_url: str, tmp_path: Path
+) -> None:
     ld = discord_server
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
@@ -31,13 +32,16 @@ async def test_reload_content_keeps_running_content_on_error(discord_server: Loc
 
         target.write_text(target.read_text().replace("type: essay", "type: true_false", 1))
         extra = folder / "questions" / "level-0" / "numpy.yaml"
-        extra.write_text(extra.read_text() + """
+        extra.write_text(
+            extra.read_text()
+            + """
   - id: numpy-reload-probe
     type: true_false
     prompt: NumPy arrays have a fixed element type (dtype).
     answer: true
     explanation: Every element of an ndarray shares one dtype, which is what makes vectorised operations fast.
-""")
+"""
+        )
         it = await ld.slash(owner, "admin reload-content", {})
         assert it.reply is not None and it.reply.embeds[0]["title"] == "Content reloaded"
         assert "numpy-reload-probe" in h.services.content.questions

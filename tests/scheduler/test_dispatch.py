@@ -30,7 +30,7 @@ class Recorder:
         return Outcome(self.outcome)
 
     def per_learner(self) -> Counter[int]:
-        return Counter(c.learner_id for c in self.claims)
+        return Counter(c.target_id for c in self.claims)
 
 
 def dispatcher(svc: Services, deliver: Recorder, pid: str = "p1") -> Dispatcher:
@@ -67,7 +67,7 @@ async def test_dst_days_get_exactly_one_digest(services: Services, tz: str, day:
     await add_learner(services, 2, tz, "01:30")
     rec = Recorder()
     await walk(services, dispatcher(services, rec), services.clock.now() + timedelta(days=4))
-    per_day = Counter((c.learner_id, c.slot) for c in rec.claims)
+    per_day = Counter((c.target_id, c.slot) for c in rec.claims)
     assert all(n == 1 for n in per_day.values()), per_day
     for uid in (1, 2):
         days = sorted(slot for (u, slot) in per_day if u == uid)
@@ -93,7 +93,7 @@ async def test_downtime_of_three_days_never_replays(services: Services) -> None:
     rec = Recorder()
     await dispatcher(services, rec).tick()
     # learner 1: today's 09:00 is within the 6 h grace → one digest; learner 2: 03:00 is 7 h ago → none.
-    assert [(c.learner_id, c.slot) for c in rec.claims] == [(1, "2026-06-04")]
+    assert [(c.target_id, c.slot) for c in rec.claims] == [(1, "2026-06-04")]
     async with services.unit() as s:
         l2 = await s.get(Learner, 2)
         assert l2 is not None and l2.next_digest_at == datetime(2026, 6, 5, 3, 0, tzinfo=UTC)

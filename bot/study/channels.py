@@ -1,0 +1,330 @@
+"""Study channels: schedules, question rotation, channel answers, streaks, leaderboards.
+
+No Discord here: the extension checks permissions and renders; this module keeps the rules.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice
+from bot.db import queries
+from bot.db.models import ChannelAnswer, Delivery, GuildMember, Learner, StudyChannel
+from bot.errors import InvalidInput, NotFound, StaleInteraction
+from bot.study.grading import clamp_duration, rating_for
+from bot.study.reviews import card_for, record_review
+from scheduler.timeutil import ALL_DAYS, UnknownTimezone, local_date, next_slot, parse_days, parse_hhmm, zone
+
+MAX_PER_POST = 4  # stays within Discord's 5 messages / 5 s per channel, with the reveal edit
+
+
+@dataclass(frozen=True)
+class Schedule:
+    levels: list[int]
+    topics: list[str]
+    post_minute: int
+    timezone: str
+    days_mask: int
+    questions_per_post: int
+
+
+def parse_schedule(
+    content: Content,
+    *,
+    levels: str | None,
+    topics: str | None,
+    time: str | None,
+    timezone: str | None,
+    days: str | None,
+    questions: int | None,
+    base: StudyChannel | None = None,
+) -> Schedule:
+    """Validate the options of /studychannel add or edit (``base``: the current values)."""
+    from bot.ui.autocomplete import find_topic
+
+    problems: list[str] = []
+    lv = list(base.levels) if base else []
+    if levels is not None:
+        lv = []
+        for part in levels.replace(" ", ",").split(","):
+            if not part:
+                continue
+            if not part.isdigit() or content.level(int(part)) is None:
+                numbers = ", ".join(str(x.number) for x in content.levels)
+                problems.append(f"level {part!r} does not exist (levels: {numbers})")
+            else:
+                lv.append(int(part))
+    tp = list(base.topics) if base else []
+    if topics is not None:
+        tp = []
+        for part in topics.split(","):
+            if not part.strip():
+                continue
+            found = find_topic(content, part.strip())
+            if found is None:
+                problems.append(f"no topic matches {part.strip()!r}")
+            else:
+                tp.append(found.id)
+    minute = base.post_minute if base else 12 * 60
+    if time is not None:
+        try:
+            minute = parse_hhmm(time)
+        except ValueError as exc:
+            problems.append(str(exc))
+    tz = base.timezone if base else "UTC"
+    if timezone is not None:
+        try:
+            tz = zone(timezone.strip()).key
+        except UnknownTimezone as exc:
+            problems.append(str(exc))
+    mask = base.days_mask if base else ALL_DAYS
+    if days is not None:
+        try:
+            mask = parse_days(days)
+        except ValueError as exc:
+            problems.append(str(exc))
+    n = base.questions_per_post if base else 1
+    if questions is not None:
+        if not 1 <= questions <= MAX_PER_POST:
+            problems.append(f"questions per post must be 1–{MAX_PER_POST}")
+        n = questions
+    if problems:
+        raise InvalidInput("Please fix: " + "; ".join(problems) + ".")
+    sched = Schedule(sorted(set(lv)), list(dict.fromkeys(tp)), minute, tz, mask, n)
+    if not pool(content, sched.levels, sched.topics):
+        raise InvalidInput("Those levels and topics have no questions to post.")
+    return sched
+
+
+def pool(content: Content, levels: list[int], topics: list[str]) -> list[AnyQuestion]:
+    """Questions a channel can post: multiple choice and true/false (flashcards are personal)."""
+    wanted = set(topics) | {t.id for n in levels if (lv := content.level(n)) for t in lv.topics}
+    scope = wanted or set(content.topics)
+    return [
+        q
+        for tid in content.topics
+        if tid in scope
+        for q in content.topic_questions(tid)
+        if not isinstance(q, Flashcard)
+    ]
+
+
+async def get_channel(session: AsyncSession, guild_id: int, channel_id: int) -> StudyChannel:
+    sc = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
+    if sc is None or sc.guild_id != guild_id:
+        raise NotFound("That channel is not a study channel in this server. See `/studychannel list`.")
+    return sc
+
+
+async def save(
+    session: AsyncSession,
+    guild_id: int,
+    channel_id: int,
+    user_id: int,
+    sched: Schedule,
+    now: datetime,
+    *,
+    existing: StudyChannel | None = None,
+) -> StudyChannel:
+    if existing is None:
+        other = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
+        if other is not None:
+            raise InvalidInput("That channel is already a study channel; change it with `/studychannel edit`.")
+        existing = StudyChannel(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            created_by=user_id,
+            created_at=now,
+            used_questions=[],
+            paused=False,
+        )
+        session.add(existing)
+    sc = existing
+    sc.levels, sc.topics, sc.post_minute, sc.timezone = sched.levels, sched.topics, sched.post_minute, sched.timezone
+    sc.days_mask, sc.questions_per_post = sched.days_mask, sched.questions_per_post
+    reschedule(sc, now)
+    await session.flush()
+    return sc
+
+
+def reschedule(sc: StudyChannel, now: datetime) -> None:
+    sc.next_post_at = None if sc.paused else next_slot(now, zone(sc.timezone), sc.post_minute, sc.days_mask)
+
+
+def pause(sc: StudyChannel, reason: str, now: datetime) -> None:
+    sc.paused, sc.pause_reason, sc.next_post_at = True, reason, None
+
+
+def resume(sc: StudyChannel, now: datetime) -> None:
+    sc.paused, sc.pause_reason, sc.last_error = False, None, None
+    reschedule(sc, now)
+
+
+def pick_questions(content: Content, sc: StudyChannel, n: int, rng: random.Random | None = None) -> list[AnyQuestion]:
+    """The next ``n`` questions: no repeats until the channel's pool is exhausted, then a new cycle."""
+    rng = rng or random.Random()
+    available = pool(content, list(sc.levels), list(sc.topics))
+    if not available:
+        return []
+    used = set(sc.used_questions or [])
+    fresh = [q for q in available if q.id not in used]
+    picked: list[AnyQuestion] = []
+    while len(picked) < min(n, len(available)):
+        if not fresh:
+            used = {q.id for q in picked}
+            fresh = [q for q in available if q.id not in used]
+        q = fresh.pop(rng.randrange(len(fresh)))
+        picked.append(q)
+        used.add(q.id)
+    sc.used_questions = sorted(used)
+    return picked
+
+
+@dataclass(frozen=True)
+class ChannelFeedback:
+    question: AnyQuestion
+    correct: bool
+    answers: int
+    correct_answers: int
+
+
+async def answer(
+    session: AsyncSession,
+    content: Content,
+    delivery_id: int,
+    user_id: int,
+    guild_id: int | None,
+    choice: int,
+    now: datetime,
+) -> ChannelFeedback:
+    """One member's answer to a channel post: recorded once, as a review on their own card."""
+    d = await session.get(Delivery, delivery_id)
+    if d is None or d.kind != "channel" or d.question_id is None:
+        raise StaleInteraction("That question is no longer available.")
+    sc = await session.get(StudyChannel, d.target_id)
+    if sc is None or (guild_id is not None and sc.guild_id != guild_id):
+        raise StaleInteraction("That study channel no longer exists.")
+    q = content.questions.get(d.question_id)
+    if q is None or isinstance(q, Flashcard):
+        raise StaleInteraction("That question was removed from the course.")
+    learner = await queries.ensure_learner(session, user_id, now)
+    correct = choice == q.correct_index if isinstance(q, MultipleChoice) else bool(choice) == q.answer
+    # The primary key (post, member) decides: a second click inserts nothing.
+    inserted = await session.scalar(
+        queries.insert_stmt(session, ChannelAnswer)
+        .values(delivery_id=d.id, user_id=user_id, guild_id=sc.guild_id, correct=correct, answered_at=now)
+        .on_conflict_do_nothing()
+        .returning(ChannelAnswer.user_id)
+    )
+    if inserted is None:
+        raise StaleInteraction("You already answered this one — wait for the next question!")
+    duration = clamp_duration(int((now - d.sent_at).total_seconds() * 1000) if d.sent_at else None)
+    card = await card_for(session, user_id, q.id, q.topic, now)
+    await record_review(
+        session,
+        learner,
+        card,
+        rating_for(correct, None, None),
+        now,
+        source="channel",
+        correct=correct,
+        duration_ms=duration,
+    )
+    d.answers += 1
+    d.correct_answers += int(correct)
+    await _streak(session, sc, user_id, correct, now)
+    return ChannelFeedback(q, correct, d.answers, d.correct_answers)
+
+
+async def _streak(session: AsyncSession, sc: StudyChannel, user_id: int, correct: bool, now: datetime) -> None:
+    await queries.insert_ignore(
+        session,
+        GuildMember,
+        [
+            {
+                "guild_id": sc.guild_id,
+                "user_id": user_id,
+                "correct_total": 0,
+                "answered_total": 0,
+                "streak": 0,
+                "best_streak": 0,
+            }
+        ],
+    )
+    m = await session.get(GuildMember, (sc.guild_id, user_id))
+    assert m is not None
+    today = local_date(now, zone(sc.timezone))
+    if m.last_day != today:
+        m.streak = m.streak + 1 if m.last_day == today - timedelta(days=1) else 1
+        m.last_day = today
+        m.best_streak = max(m.best_streak, m.streak)
+    m.answered_total += 1
+    m.correct_total += int(correct)
+
+
+@dataclass(frozen=True)
+class Standing:
+    user_id: int
+    value: int
+
+
+async def leaderboard(
+    session: AsyncSession, guild_id: int, *, period: str, by: str, now: datetime, limit: int = 10
+) -> list[Standing]:
+    hidden = select(Learner.id).where(Learner.leaderboard_opt_out.is_(True)).scalar_subquery()
+    if by == "streak":
+        col = GuildMember.streak if period == "week" else GuildMember.best_streak
+        q = (
+            select(GuildMember.user_id, col)
+            .where(GuildMember.guild_id == guild_id, col > 0, GuildMember.user_id.not_in(hidden))
+            .order_by(col.desc(), GuildMember.user_id)
+            .limit(limit)
+        )
+        if period == "week":
+            q = q.where(GuildMember.last_day >= (now - timedelta(days=1)).date())
+    elif period == "week":
+        total = func.sum(case((ChannelAnswer.correct, 1), else_=0))
+        q = (
+            select(ChannelAnswer.user_id, total)
+            .where(
+                ChannelAnswer.guild_id == guild_id,
+                ChannelAnswer.answered_at >= now - timedelta(days=7),
+                ChannelAnswer.user_id.not_in(hidden),
+            )
+            .group_by(ChannelAnswer.user_id)
+            .having(total > 0)
+            .order_by(total.desc(), ChannelAnswer.user_id)
+            .limit(limit)
+        )
+    else:
+        q = (
+            select(GuildMember.user_id, GuildMember.correct_total)
+            .where(GuildMember.guild_id == guild_id, GuildMember.correct_total > 0, GuildMember.user_id.not_in(hidden))
+            .order_by(GuildMember.correct_total.desc(), GuildMember.user_id)
+            .limit(limit)
+        )
+    return [Standing(int(u), int(v)) for u, v in (await session.execute(q)).all()]
+
+
+async def previous_post(session: AsyncSession, sc: StudyChannel, before_id: int) -> Delivery | None:
+    return await session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.kind == "channel",
+            Delivery.target_id == sc.id,
+            Delivery.status == "sent",
+            Delivery.id < before_id,
+            Delivery.message_id.is_not(None),
+        )
+        .order_by(Delivery.id.desc())
+        .limit(1)
+    )
+
+
+def today_for(sc: StudyChannel, now: datetime) -> date:
+    return local_date(now, zone(sc.timezone))
