@@ -31,7 +31,7 @@ async def tick(h: Harness) -> int:
 
 async def test_admin_adds_channel_and_posts_once_per_slot(harness: Harness) -> None:
     h = harness
-    ld, admin, guild, ch = await setup_guild(h)
+    ld, admin, _guild, ch = await setup_guild(h)
     h.clock.set(datetime(2026, 6, 1, 11, 0, tzinfo=UTC))
     it = await ld.slash(admin, "studychannel add", {"channel": ch, "time": "12:00", "levels": "1"}, channel=ch)
     reply = it.reply
@@ -47,7 +47,7 @@ async def test_admin_adds_channel_and_posts_once_per_slot(harness: Harness) -> N
     assert "No answers yet" in post.embeds[0]["footer"]["text"]
     h.clock.set(datetime(2026, 6, 2, 12, 0, 30, tzinfo=UTC))
     await tick(h)
-    first, second = posts(ld, ch)
+    first, _second = posts(ld, ch)
     assert "✅ **Answer:" in first.embeds[0]["description"] and first.components == []  # revealed
     async with h.services.unit() as s:
         qids = list(await s.scalars(select(Delivery.question_id).where(Delivery.kind == "channel")))
