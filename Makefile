@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due migrate clean
+.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 check: test lint typecheck
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
-bench: bench-content bench-due bench-interactions bench-dispatch bench-quiz
+bench: bench-content bench-due bench-interactions bench-stats bench-dispatch bench-quiz
 
 bench-content: $(STAMP)
 	$(PY) -m bench.content_load
@@ -51,6 +51,9 @@ bench-interactions: $(STAMP)
 
 bench-quiz: $(STAMP)
 	$(PY) -m bench.srs_simulation
+
+bench-stats: $(STAMP)
+	$(PY) -m bench.stats_render
 
 bench-dispatch: $(STAMP)
 	$(PY) -m bench.dispatch

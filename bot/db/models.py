@@ -70,6 +70,8 @@ class Learner(Base):
     dm_status: Mapped[str] = mapped_column(String(16), default="unknown")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     vacation_until: Mapped[date | None] = mapped_column(Date, default=None)
+    # Past and current vacations as [first day, last day] ISO dates: they do not break streaks.
+    vacations: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     # When the next digest is due (UTC); NULL while digests are off. Indexed for the tick.
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # "Snooze 1 h" on a digest: remind again at this time (UTC). Indexed for the tick.

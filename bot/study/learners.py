@@ -6,7 +6,7 @@ is accepted; the next digest time is recomputed whenever something it depends on
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +86,15 @@ async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime
     learner = await queries.ensure_learner(session, uid, now)
     t = text.strip().lower()
     if t in ("off", "none", "no", "end"):
+        if learner.vacation_until is not None and learner.vacations:
+            # Ending early: the recorded period ends yesterday (it never covers today).
+            today = local_date(now, zone(learner.timezone), learner.day_cutoff_hour)
+            start, _ = learner.vacations[-1]
+            end = today - timedelta(days=1)
+            learner.vacations = [
+                *learner.vacations[:-1],
+                *([[start, end.isoformat()]] if end.isoformat() >= start else []),
+            ]
         learner.vacation_until = None
         return learner
     try:
@@ -98,6 +107,8 @@ async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime
     if (until - today).days > 366:
         raise InvalidInput("A vacation can last at most a year.")
     learner.vacation_until = until
+    periods = [p for p in (learner.vacations or []) if p[0] != today.isoformat()]
+    learner.vacations = [*periods[-19:], [today.isoformat(), until.isoformat()]]
     return learner
 
 

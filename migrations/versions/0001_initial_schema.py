@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('dm_status', sa.String(length=16), nullable=False),
     sa.Column('paused', sa.Boolean(), nullable=False),
     sa.Column('vacation_until', sa.Date(), nullable=True),
+    sa.Column('vacations', sa.JSON(), nullable=False),
     sa.Column('next_digest_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('snooze_until', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('leaderboard_opt_out', sa.Boolean(), nullable=False),

@@ -1,0 +1,107 @@
+"""A learner's data rights: export everything held about them, or delete it all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Card,
+    ChannelAnswer,
+    Delivery,
+    GuildMember,
+    Learner,
+    PracticeLog,
+    QuizSession,
+    ReviewLog,
+    StudyChannel,
+    TopicProgress,
+)
+
+# Every table that holds rows about a learner, and the column naming them.
+PERSONAL: list[tuple[Any, str]] = [
+    (TopicProgress, "learner_id"),
+    (Card, "learner_id"),
+    (ReviewLog, "learner_id"),
+    (PracticeLog, "learner_id"),
+    (QuizSession, "learner_id"),
+    (ChannelAnswer, "user_id"),
+    (GuildMember, "user_id"),
+]
+PERSONAL_DELIVERIES = ("digest", "snooze")
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    out = {}
+    for attr in inspect(row).mapper.column_attrs:
+        v = getattr(row, attr.key)
+        out[attr.key] = v.isoformat() if isinstance(v, datetime | date) else v
+    return out
+
+
+async def export(session: AsyncSession, uid: int) -> dict[str, Any]:
+    learner = await session.get(Learner, uid)
+    data: dict[str, Any] = {
+        "format": "ai-roadmap-study-bot export v1",
+        "user_id": str(uid),
+        "settings": _plain(learner) if learner else None,
+    }
+    for model, col in PERSONAL:
+        rows = await session.scalars(select(model).where(getattr(model, col) == uid))
+        data[model.__tablename__] = [_plain(r) for r in rows]
+    rows = await session.scalars(
+        select(Delivery).where(Delivery.kind.in_(PERSONAL_DELIVERIES), Delivery.target_id == uid)
+    )
+    data["deliveries"] = [_plain(r) for r in rows]
+    return data
+
+
+def export_files(data: dict[str, Any]) -> dict[str, bytes]:
+    """``mydata.json`` with everything, and ``reviews.csv`` with the review log."""
+    buf = io.StringIO()
+    logs = data.get("review_logs") or []
+    if logs:
+        w = csv.DictWriter(buf, fieldnames=list(logs[0]))
+        w.writeheader()
+        w.writerows(logs)
+    return {
+        "mydata.json": json.dumps(data, indent=2, ensure_ascii=False).encode(),
+        "reviews.csv": buf.getvalue().encode(),
+    }
+
+
+async def delete_all(session: AsyncSession, uid: int) -> dict[str, int]:
+    """Delete every row about the learner (leaderboards included); returns counts per kind."""
+    counts: dict[str, int] = {}
+    for model, col in reversed(PERSONAL):
+        res = await session.execute(delete(model).where(getattr(model, col) == uid))
+        counts[model.__tablename__] = res.rowcount or 0  # type: ignore[attr-defined]
+    res = await session.execute(
+        delete(Delivery).where(Delivery.kind.in_(PERSONAL_DELIVERIES), Delivery.target_id == uid)
+    )
+    counts["deliveries"] = res.rowcount or 0  # type: ignore[attr-defined]
+    res = await session.execute(update(StudyChannel).where(StudyChannel.created_by == uid).values(created_by=0))
+    counts["study_channels_anonymised"] = res.rowcount or 0  # type: ignore[attr-defined]
+    res = await session.execute(delete(Learner).where(Learner.id == uid))
+    counts["learners"] = res.rowcount or 0  # type: ignore[attr-defined]
+    return counts
+
+
+DESCRIPTIONS = {
+    "learners": "your settings",
+    "topic_progress": "topic statuses",
+    "cards": "review cards",
+    "review_logs": "review history entries",
+    "practice_logs": "cram practice entries",
+    "quiz_sessions": "quiz sessions",
+    "channel_answers": "study-channel answers",
+    "guild_members": "leaderboard entries",
+    "deliveries": "digest delivery records",
+    "study_channels_anonymised": "study channels you created (kept for the server, your id removed)",
+}

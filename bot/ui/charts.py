@@ -1,0 +1,64 @@
+"""The /stats picture: matplotlib (Agg), rendered off the event loop by the caller."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from bot.study.stats import Stats
+
+
+def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
+    """Reviews per day (90 days), cards by state, and the 14-day forecast, as one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.dates import date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(9, 6), dpi=dpi, layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.1, 1])
+    ax = fig.add_subplot(grid[0, :])
+    days = list(stats.reviews_by_day)
+    counts = [stats.reviews_by_day[d] for d in days]
+    colours = ["#c8c8c8" if d in stats.vacation_days else "#5865F2" for d in days]
+    x = [float(date2num(d)) for d in days]
+    ax.bar(x, counts, width=0.9, color=colours)
+    ax.xaxis_date()
+    ax.set_title("Reviews per day — last 90 days", loc="left", fontsize=11)
+    ax.set_xlim(x[0] - 1, x[-1] + 1)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+    ax2 = fig.add_subplot(grid[1, 0])
+    labels = [k for k, v in stats.cards_by_state.items() if v]
+    values = [stats.cards_by_state[k] for k in labels]
+    palette = {
+        "new": "#9aa0a6",
+        "learning": "#f9ab00",
+        "review": "#34a853",
+        "relearning": "#ea4335",
+        "suspended": "#5f6368",
+    }
+    ax2.barh(labels, values, color=[palette[k] for k in labels])
+    for i, v in enumerate(values):
+        ax2.text(v, i, f" {v}", va="center", fontsize=9)
+    ax2.set_title("Cards by state", loc="left", fontsize=11)
+    ax2.spines[["top", "right"]].set_visible(False)
+    ax2.invert_yaxis()
+
+    ax3 = fig.add_subplot(grid[1, 1])
+    names = [
+        "today" if i == 0 else (stats.today + timedelta(days=i)).strftime("%a %d") for i in range(len(stats.forecast))
+    ]
+    ax3.bar(range(len(stats.forecast)), stats.forecast, color="#5865F2")
+    ax3.set_xticks(range(len(names)), names, rotation=60, fontsize=7)
+    ax3.set_title("Due in the next 14 days", loc="left", fontsize=11)
+    ax3.spines[["top", "right"]].set_visible(False)
+    ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -1,0 +1,126 @@
+"""/stats, /progress and /mydata end to end."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, text
+
+from bot.db.models import Base
+from localdiscord import Message, User
+from tests.helpers import Harness
+
+
+async def answer_session(h: Harness, user: User, msg: Message) -> None:
+    ld = h.ld
+    for _ in range(60):
+        if msg.embeds[0]["title"] == "🎓 Session complete":
+            return
+        labels = [c.get("label") for c in ld.components_of(msg)]
+        for wanted in ("Show answer", "Good", "Next", "Finish"):
+            if wanted in labels:
+                await ld.click(user, msg, wanted)
+                break
+        else:
+            first = next(c for c in ld.components_of(msg) if c.get("custom_id", "").startswith("quiz:ans:"))
+            await ld.click(user, msg, first["custom_id"])
+
+
+async def test_stats_chart_and_progress(harness: Harness) -> None:
+    h, ld = harness, harness.ld
+    h.clock.set(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    ivy = ld.create_user("ivy")
+    it = await ld.slash(ivy, "stats", {})
+    assert it.reply is not None and it.reply.embeds[0]["title"] == "📊 Nothing to chart yet"
+    assert not it.reply.attachments
+
+    it = await ld.slash(ivy, "quiz", {"topic": "perceptron", "count": 7})
+    await answer_session(h, ivy, it.original)  # type: ignore[arg-type]
+    it = await ld.slash(ivy, "stats", {})
+    reply = it.reply
+    assert reply is not None and reply.embeds[0]["title"] == "📊 Your study stats"
+    assert reply.embeds[0]["image"]["url"] == "attachment://stats.png"
+    png = reply.files["stats.png"]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    import matplotlib.image
+
+    img = matplotlib.image.imread(io.BytesIO(png), format="png")
+    assert img.shape[0] > 300 and img.shape[1] > 500
+    fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
+    async with h.services.unit() as s:
+        n = (await s.execute(text("SELECT COUNT(*) FROM review_logs"))).scalar()
+    assert fields["Streak"].startswith("🔥 **1**") and fields["Reviews"].endswith(f"{n} in all") and n >= 7
+
+    it = await ld.slash(ivy, "progress", {})
+    embed = it.reply.embeds[0]  # type: ignore[union-attr]
+    assert embed["title"] == "🗺️ Your roadmap progress" and len(embed["fields"]) == 8
+    assert "Next up: Linear algebra" in embed["description"]
+
+
+async def _rows_referencing(h: Harness, uid: int) -> dict[str, int]:
+    """Count rows in every table with a column that can hold a user id equal to ``uid``."""
+    found = {}
+    async with h.services.unit() as s:
+        for table in Base.metadata.sorted_tables:
+            cols = [
+                c.name for c in table.columns if c.name in ("id", "learner_id", "user_id", "target_id", "created_by")
+            ]
+            if table.name != "learners":
+                cols = [c for c in cols if c != "id"]
+            for col in cols:
+                n = (await s.execute(text(f"SELECT COUNT(*) FROM {table.name} WHERE {col} = :u"), {"u": uid})).scalar()
+                if n:
+                    found[f"{table.name}.{col}"] = int(n)
+    return found
+
+
+async def test_export_has_everything_and_delete_leaves_nothing(harness: Harness) -> None:
+    h, ld = harness, harness.ld
+    h.clock.set(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
+    jon = ld.create_user("jon")
+    guild = await ld.create_guild("g", ld.owner)
+    await ld.add_member(guild, jon)
+    ch = next(iter(guild.channels.values()))
+    it = await ld.slash(jon, "quiz", {"topic": "gru", "count": 3})
+    await answer_session(h, jon, it.original)  # type: ignore[arg-type]
+    await ld.slash(jon, "quiz", {"topic": "gru", "count": 2, "mode": "cram"})
+    await ld.slash(jon, "reminders", {"state": "on"})
+    await ld.slash(ld.owner, "studychannel add", {"channel": ch, "time": "07:00", "topics": "gru"}, channel=ch)
+    h.clock.set(datetime(2026, 6, 1, 7, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    post = [m for m in ld.messages_in(ch) if m.interaction_user is None][-1]
+    await ld.click(jon, post, ld.components_of(post)[0]["custom_id"])
+    before = await _rows_referencing(h, jon.id)
+    assert {
+        "learners.id",
+        "cards.learner_id",
+        "review_logs.learner_id",
+        "channel_answers.user_id",
+        "guild_members.user_id",
+        "quiz_sessions.learner_id",
+        "topic_progress.learner_id",
+    } <= set(before)
+
+    it = await ld.slash(jon, "mydata export", {}, channel=ch)
+    reply = it.reply
+    assert reply is not None and reply.ephemeral
+    data = json.loads(reply.files["mydata.json"])
+    assert data["settings"]["id"] == jon.id
+    for key, n in before.items():
+        table = key.split(".")[0]
+        if table in ("learners", "deliveries"):
+            continue
+        assert len(data[table]) == n, key
+    csv_text = reply.files["reviews.csv"].decode()
+    assert csv_text.count("\n") == len(data["review_logs"]) + 1
+
+    it = await ld.slash(jon, "mydata delete", {}, channel=ch)
+    confirm = it.original
+    assert confirm is not None and "erases" in confirm.content
+    other = await ld.click(ld.owner, confirm, "Yes, delete everything")
+    assert "Only the person" in other.reply.embeds[0]["description"]  # type: ignore[union-attr]
+    await ld.click(jon, confirm, "Yes, delete everything")
+    assert confirm.content.startswith("🗑️ **Deleted.**") and "review history entries" in confirm.content
+    assert await _rows_referencing(h, jon.id) == {}
