@@ -6,7 +6,7 @@ import io
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.db.models import Base
 from localdiscord import Message, User
