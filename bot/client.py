@@ -48,6 +48,9 @@ class StudyBotMixin:
         self.synced_commands = False
 
     async def setup_hook(self) -> None:
+        from bot import ratelimit_watch
+
+        self._watch = ratelimit_watch.install(self.metrics, self.services.limiter)
         await self.services.sync_content_ids()
         for ext in EXTENSIONS:
             await self.load_extension(ext)  # type: ignore[attr-defined]
@@ -108,6 +111,12 @@ class StudyBotMixin:
             await self.scheduler.shutdown()
             self.scheduler = None
         await super().close()  # type: ignore[misc]
+        watch = getattr(self, "_watch", None)
+        if watch is not None:
+            from bot import ratelimit_watch
+
+            ratelimit_watch.uninstall(watch)
+            del self._watch
 
 
 class StudyBot(StudyBotMixin, commands.Bot):

@@ -17,6 +17,7 @@ from bot.db.session import create_engine, session_factory
 from bot.endpoint import apply_endpoints
 from bot.services import Services
 from bot.settings import Settings
+from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ async def build_services(
         clock=clock or Clock(),
         content_dir=folder,
         process_id=process_id,
+        limiter=RateLimiter(settings.rate_limit_per_second),
     )
 
 

@@ -16,6 +16,7 @@ from bot.content import Content, load_content
 from bot.db import queries
 from bot.metrics import Metrics
 from bot.settings import Settings
+from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class Services:
     content_dir: Path = Path("content")
     process_id: str = "main"
     metrics: Metrics = field(default_factory=Metrics)
+    # Every REST send the bot makes on its own (DMs, channel posts, edits) goes through this.
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(45.0))
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:

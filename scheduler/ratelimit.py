@@ -1,35 +1,45 @@
-"""A shared send-rate limiter: requests are spaced so the bot stays under Discord's limit."""
+"""A shared send-rate limiter: the bot stays under Discord's global limit by construction."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 
 
 class RateLimiter:
-    """Generic cell rate algorithm: at most ``rate`` acquisitions per second on average,
-    with bursts of up to ``burst``. Each caller reserves its slot under a lock, then sleeps
-    outside it, so waiting callers are served in order and none is starved."""
+    """At most ``rate`` acquisitions in any sliding one-second window, counted at the moment
+    each caller is let through (so a stalled event loop cannot release a burst), and spaced
+    by at least half the nominal interval. Waiters are served in arrival order."""
 
-    def __init__(self, rate: float, burst: int = 1) -> None:
+    def __init__(self, rate: float, window: float = 1.0) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.interval = 1.0 / rate
-        self.tolerance = self.interval * max(0, burst - 1)
-        self._tat = 0.0  # theoretical arrival time of the next request
+        self.window = window
+        self.cap = max(1, int(rate * window))
+        self.spacing = window / rate / 2
+        self._times: deque[float] = deque()
         self._lock = asyncio.Lock()
         self.paused_until = 0.0
 
     async def acquire(self) -> None:
         async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._tat - self.tolerance, self.paused_until)
-            self._tat = max(self._tat, start) + self.interval
-        delay = start - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+            while True:
+                now = time.monotonic()
+                while self._times and now - self._times[0] >= self.window:
+                    self._times.popleft()
+                waits = [self.paused_until - now]
+                if len(self._times) >= self.cap:
+                    waits.append(self.window - (now - self._times[0]))
+                if self._times:
+                    waits.append(self._times[-1] + self.spacing - now)
+                delay = max(waits)
+                if delay <= 0:
+                    break
+                await asyncio.sleep(delay)
+            self._times.append(time.monotonic())
 
     def pause(self, seconds: float) -> None:
-        """Honour a 429: nobody sends for ``seconds``."""
+        """Honour a 429: nobody is let through for ``seconds``."""
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)

@@ -22,7 +22,6 @@ from bot.ui.autocomplete import choices_from
 from bot.ui.replies import ack, guarded
 from bot.ui.text import clip
 from scheduler.dispatch import Claim, Outcome
-from scheduler.ratelimit import RateLimiter
 from scheduler.timeutil import format_hhmm, timezone_names
 
 log = logging.getLogger(__name__)
@@ -123,8 +122,7 @@ async def on_digest_button(interaction: discord.Interaction, action: str, sid: i
 class Reminders(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        s = bot.services.settings  # type: ignore[attr-defined]
-        self.limiter = RateLimiter(s.rate_limit_per_second)
+        self.limiter = bot.services.limiter  # type: ignore[attr-defined]
 
     @property
     def services(self) -> Any:

@@ -112,7 +112,7 @@ class StudyChannels(commands.Cog):
 
     @property
     def limiter(self) -> Any:
-        return self.bot.get_cog("Reminders").limiter  # type: ignore[union-attr]
+        return self.services.limiter
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AnswerButton)
