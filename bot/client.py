@@ -45,6 +45,7 @@ class StudyBotMixin:
         self.metrics = services.metrics
         self.mode = mode  # "run" | "sync" | "console"
         self.scheduler = None
+        self.health: Any = None
         self.synced_commands = False
 
     async def setup_hook(self) -> None:
@@ -61,6 +62,12 @@ class StudyBotMixin:
 
         self.scheduler = StudyScheduler(self)
         self.scheduler.start()
+        settings = self.services.settings
+        if settings.health_port is not None:
+            from bot.health import HealthServer
+
+            self.health = HealthServer(self)
+            await self.health.start(settings.health_host, settings.health_port)
 
     # ------------------------------------------------------------ command sync
 
@@ -106,11 +113,22 @@ class StudyBotMixin:
             args[0].extras["received"] = time.perf_counter()
         super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
 
+    async def on_app_command_completion(self, interaction: Any, command: Any) -> None:
+        received = interaction.extras.get("received")
+        name = getattr(command, "qualified_name", "?")
+        self.metrics.commands.inc(name=name, result="ok")
+        if received is not None:
+            self.metrics.command_latency.observe(time.perf_counter() - received, name=name)
+
     async def close(self) -> None:
+        """Stop claiming and finish in-flight sends (bounded), then HTTP/gateway, then health."""
         if self.scheduler is not None:
-            await self.scheduler.shutdown()
+            await self.scheduler.shutdown(self.services.settings.shutdown_grace_seconds)
             self.scheduler = None
         await super().close()  # type: ignore[misc]
+        if self.health is not None:
+            await self.health.stop()
+            self.health = None
         watch = getattr(self, "_watch", None)
         if watch is not None:
             from bot import ratelimit_watch

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ async def build_services(
     clock: Clock | None = None,
     migrate: bool = True,
     content_dir: Path | None = None,
-    process_id: str = "main",
+    process_id: str | None = None,
 ) -> Services:
     """Load and validate content (raises ContentError), open the database, migrate it."""
     folder = content_dir or settings.content_dir
@@ -43,8 +45,9 @@ async def build_services(
         sessions=session_factory(engine),
         clock=clock or Clock(),
         content_dir=folder,
-        process_id=process_id,
-        limiter=RateLimiter(settings.rate_limit_per_second),
+        process_id=process_id or settings.process_name or f"{socket.gethostname()}-{os.getpid()}",
+        # Several processes share Discord's global limit: each sends under its share.
+        limiter=RateLimiter(settings.rate_limit_per_second / settings.process_count),
     )
 
 

@@ -46,9 +46,16 @@ class Settings(BaseSettings):
     digest_grace_hours: float = Field(default=6.0, ge=0, le=24)
     # How often the dispatcher looks for due digests and posts; 0 turns the periodic tick off.
     dispatch_interval_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # Seconds a claimed digest or post may stay unsent before another process takes it over.
+    claim_timeout_seconds: float = Field(default=600.0, ge=1, le=86400)
+    # On SIGTERM: how long in-flight sends may take before the rest is released.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+    # Processes sharing the work (each sends under its share of the rate limit).
+    process_count: int = Field(default=1, ge=1, le=64)
+    process_name: str | None = None
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: list[int] | None = None
-    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     health_host: str = "127.0.0.1"
 
     @field_validator("log_level", mode="before")

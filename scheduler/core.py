@@ -36,6 +36,10 @@ class StudyScheduler:
             deliver,
             process_id=services.process_id,
             grace=timedelta(hours=settings.digest_grace_hours),
+            stale=timedelta(seconds=settings.claim_timeout_seconds),
+            shards=(settings.shard_count, list(settings.shard_ids or range(settings.shard_count)))
+            if settings.shard_count
+            else None,
         )
         self._probe: asyncio.Task[None] | None = None
 
@@ -48,6 +52,8 @@ class StudyScheduler:
         self._probe = asyncio.create_task(self._lag_probe(), name="loop-lag-probe")
 
     async def tick(self) -> int:
+        if not self.bot.is_ready():  # guilds not in the cache yet: posting now would misjudge them
+            return 0
         try:
             return await self.dispatcher.tick()
         except Exception:

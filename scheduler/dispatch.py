@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,10 +128,24 @@ async def claim_digests(
     return [Claim(did, "digest", uid, slot) for did, uid, slot in (await session.execute(stmt)).all()]
 
 
+def on_shards(guild_id: Any, shards: tuple[int, list[int]]) -> Any:
+    """SQL: the guild is on one of these shards (Discord's rule: (guild_id >> 22) % count)."""
+    count, ids = shards
+    return ((guild_id // (1 << 22)) % count).in_(ids)
+
+
 async def claim_channel_posts(
-    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+    session: AsyncSession,
+    now: datetime,
+    *,
+    grace: timedelta,
+    by: str,
+    limit: int = BATCH,
+    shards: tuple[int, list[int]] | None = None,
 ) -> list[Claim]:
-    """Claim due study-channel posts (ledger key: channel + slot) and advance their schedules."""
+    """Claim due study-channel posts (ledger key: channel + slot) and advance their schedules.
+    With ``shards`` (count, ids) only guilds on this process's shards are claimed: only those
+    are in its cache."""
     q = (
         select(
             StudyChannel.id,
@@ -143,6 +158,8 @@ async def claim_channel_posts(
         .order_by(StudyChannel.next_post_at)
         .limit(limit)
     )
+    if shards is not None:
+        q = q.where(on_shards(StudyChannel.guild_id, shards))
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True, of=StudyChannel)
     advances: list[dict[str, object]] = []
@@ -197,17 +214,25 @@ async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit:
 
 
 async def reclaim_stale(
-    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+    session: AsyncSession,
+    now: datetime,
+    *,
+    grace: timedelta,
+    by: str,
+    limit: int = BATCH,
+    stale: timedelta = STALE_CLAIM,
+    shards: tuple[int, list[int]] | None = None,
 ) -> list[Claim]:
     """Claims left by a crashed sender: send them once more if still within the grace window;
-    older ones are given up (the day is skipped, never replayed)."""
+    older ones are given up (the day is skipped, never replayed). Channel posts are taken
+    over only by a process that has the channel's guild on its shards."""
+    kinds: Any = Delivery.kind.in_(("digest", "snooze", "channel"))
+    if shards is not None:
+        mine = select(StudyChannel.id).where(on_shards(StudyChannel.guild_id, shards))
+        kinds = Delivery.kind.in_(("digest", "snooze")) | ((Delivery.kind == "channel") & Delivery.target_id.in_(mine))
     q = (
         select(Delivery)
-        .where(
-            Delivery.status == "claimed",
-            Delivery.claimed_at < now - STALE_CLAIM,
-            Delivery.kind.in_(("digest", "snooze")),
-        )
+        .where(Delivery.status == "claimed", Delivery.claimed_at < now - stale, kinds)
         .order_by(Delivery.claimed_at)
         .limit(limit)
     )
@@ -223,12 +248,12 @@ async def reclaim_stale(
     return claims
 
 
-async def release_claims(session: AsyncSession, by: str, now: datetime) -> int:
+async def release_claims(session: AsyncSession, by: str, now: datetime, stale: timedelta = STALE_CLAIM) -> int:
     """On shutdown: make this process's unsent claims reclaimable at once."""
     res = await session.execute(
         update(Delivery)
         .where(Delivery.status == "claimed", Delivery.claimed_by == by)
-        .values(claimed_at=now - STALE_CLAIM - timedelta(seconds=1), claimed_by=None)
+        .values(claimed_at=now - stale - timedelta(seconds=1), claimed_by=None)
     )
     return res.rowcount or 0  # type: ignore[attr-defined]
 
@@ -267,6 +292,8 @@ class Dispatcher:
         process_id: str,
         grace: timedelta,
         concurrency: int = 32,
+        stale: timedelta = STALE_CLAIM,
+        shards: tuple[int, list[int]] | None = None,
     ) -> None:
         self.unit = unit
         self.now = clock
@@ -274,6 +301,8 @@ class Dispatcher:
         self.process_id = process_id
         self.grace = grace
         self.concurrency = concurrency
+        self.stale = stale
+        self.shards = shards
         self.stopping = False
         self.in_flight: set[asyncio.Task[None]] = set()
 
@@ -291,10 +320,12 @@ class Dispatcher:
                 continue
             now = self.now()
             async with self.unit() as s:  # type: ignore[attr-defined]
-                claims = await reclaim_stale(s, now, grace=self.grace, by=self.process_id)
+                claims = await reclaim_stale(
+                    s, now, grace=self.grace, by=self.process_id, stale=self.stale, shards=self.shards
+                )
                 claims += await claim_digests(s, now, grace=self.grace, by=self.process_id)
                 claims += await claim_snoozes(s, now, by=self.process_id)
-                claims += await claim_channel_posts(s, now, grace=self.grace, by=self.process_id)
+                claims += await claim_channel_posts(s, now, grace=self.grace, by=self.process_id, shards=self.shards)
             if not claims:
                 break
             for c in claims:
@@ -327,6 +358,6 @@ class Dispatcher:
             for t in pending:
                 t.cancel()
         async with self.unit() as s:  # type: ignore[attr-defined]
-            released = await release_claims(s, self.process_id, self.now())
+            released = await release_claims(s, self.process_id, self.now(), self.stale)
         if released:
             log.info("released %d unsent claims for another process or the next start", released)

@@ -24,7 +24,12 @@ def unwrap(error: BaseException) -> BaseException:
 
 
 async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-    await report_error(interaction, unwrap(error))
+    err = unwrap(error)
+    metrics = getattr(interaction.client, "metrics", None)
+    if metrics is not None:
+        name = interaction.command.qualified_name if interaction.command else "?"
+        metrics.commands.inc(name=name, result="refused" if isinstance(err, UserFacingError) else "error")
+    await report_error(interaction, err)
 
 
 async def setup(bot: commands.Bot) -> None:

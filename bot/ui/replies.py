@@ -68,8 +68,21 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 
 async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaitable[None]]) -> None:
-    """Run a component handler, turning its errors into replies."""
+    """Run a component handler, turning its errors into replies; count and time it."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    name = ":".join(str(data.get("custom_id", "?")).split(":")[:2])
+    result = "ok"
     try:
         await handler()
-    except Exception as exc:  # noqa: BLE001 - every error is reported or logged here
+    except UserFacingError as exc:
+        result = "refused"
         await report_error(interaction, exc)
+    except Exception as exc:  # noqa: BLE001 - every error is reported or logged here
+        result = "error"
+        await report_error(interaction, exc)
+    metrics = getattr(interaction.client, "metrics", None)
+    received = interaction.extras.get("received")
+    if metrics is not None:
+        metrics.commands.inc(name=name, result=result)
+        if received is not None:
+            metrics.command_latency.observe(time.perf_counter() - received, name=name)

@@ -206,3 +206,45 @@ async def test_claim_advances_without_sending_twice(services: Services) -> None:
     async with services.unit() as s:
         second = await claim_digests(s, services.clock.now(), grace=GRACE, by="y")
     assert len(first) == 1 and second == []
+
+
+async def test_channel_claims_respect_shards(services: Services) -> None:
+    """A process claims (and takes over) posts only for guilds on its own shards."""
+    from bot.db.models import StudyChannel
+    from scheduler.dispatch import claim_channel_posts, reclaim_stale
+
+    now = datetime(2026, 6, 1, 12, 1, tzinfo=UTC)
+    guilds = {0: (1 << 22) * 4, 1: (1 << 22) * 5}  # (id >> 22) % 2 == 0 and 1
+    async with services.unit() as s:
+        for shard, gid in guilds.items():
+            s.add(
+                StudyChannel(
+                    guild_id=gid,
+                    channel_id=100 + shard,
+                    created_by=1,
+                    levels=[],
+                    topics=[],
+                    post_minute=720,
+                    timezone="UTC",
+                    days_mask=127,
+                    questions_per_post=1,
+                    paused=False,
+                    used_questions=[],
+                    created_at=now,
+                    next_post_at=now - timedelta(minutes=1),
+                )
+            )
+    async with services.unit() as s:
+        mine = await claim_channel_posts(s, now, grace=GRACE, by="p1", shards=(2, [1]))
+    assert len(mine) == 1
+    async with services.unit() as s:
+        sc = await s.get(StudyChannel, mine[0].target_id)
+        assert sc is not None and sc.guild_id == guilds[1]
+        others = await claim_channel_posts(s, now, grace=GRACE, by="p0", shards=(2, [0]))
+    assert len(others) == 1 and others[0].target_id != mine[0].target_id
+    later = now + timedelta(minutes=20)
+    async with services.unit() as s:
+        assert await reclaim_stale(s, later, grace=GRACE, by="p0", shards=(2, [0])) != []
+    async with services.unit() as s:
+        taken = await reclaim_stale(s, later + timedelta(minutes=20), grace=GRACE, by="p1", shards=(2, [1]))
+    assert [c.target_id for c in taken] == [mine[0].target_id]

@@ -1,0 +1,207 @@
+"""Two bot processes, one PostgreSQL, one local Discord: every digest and post goes out once,
+even when one process is killed mid-dispatch; SIGTERM shuts down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, update
+
+from bot.content import load_content
+from bot.db.migrate import upgrade
+from bot.db.models import Card, Learner, StudyChannel, TopicProgress
+from bot.db.session import create_engine, session_factory
+from localdiscord import LocalDiscord
+from tests.helpers import CONTENT, ROOT
+
+pytestmark = pytest.mark.postgres
+
+LEARNERS, CHANNELS = 120, 8
+
+
+def start_process(ld: LocalDiscord, url: str, shard: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env.update(
+        DISCORD_TOKEN=ld.token,
+        DISCORD_API_BASE=ld.api_base,
+        DISCORD_GATEWAY_URL=ld.gateway_url,
+        DATABASE_URL=url,
+        DISPATCH_INTERVAL_SECONDS="1",
+        CLAIM_TIMEOUT_SECONDS="3",
+        SHUTDOWN_GRACE_SECONDS="5",
+        PROCESS_COUNT="2",
+        PROCESS_NAME=f"p{shard}",
+        SHARD_COUNT="2",
+        SHARD_IDS=f"[{shard}]",
+        LOG_LEVEL="WARNING",
+        CONTENT_DIR=str(CONTENT),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_for(cond: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str) -> None:
+    ld = await LocalDiscord().start()
+    procs: list[subprocess.Popen[str]] = []
+    engine = create_engine(pg_database)
+    try:
+        await upgrade(engine)
+        sessions = session_factory(engine)
+        content = load_content(CONTENT)
+        users = [ld.create_user(f"u{i}") for i in range(LEARNERS)]
+        guild = await ld.create_guild("g")
+        chans = [await ld.create_channel(guild, f"c{i}") for i in range(CHANNELS)]
+        now = datetime.now(UTC)
+        later = now + timedelta(days=1)
+        questions = [q.id for q in content.topic_questions("numpy")]
+        async with sessions() as s, s.begin():
+            await s.execute(
+                insert(Learner),
+                [
+                    {
+                        "id": u.id,
+                        "created_at": now,
+                        "timezone": "UTC",
+                        "digest_minute": 0,
+                        "digest_enabled": True,
+                        "digest_size": 3,
+                        "day_cutoff_hour": 4,
+                        "desired_retention": 0.9,
+                        "new_per_day": 10,
+                        "reviews_per_day": 100,
+                        "dm_channel_id": ld.dm_channel(u).id,
+                        "dm_status": "open",
+                        "paused": False,
+                        "leaderboard_opt_out": False,
+                        "next_digest_at": later,
+                    }
+                    for u in users
+                ],
+            )
+            await s.execute(
+                insert(TopicProgress),
+                [
+                    {"learner_id": u.id, "topic_id": "numpy", "status": "learning", "enrolled": True, "updated_at": now}
+                    for u in users
+                ],
+            )
+            await s.execute(
+                insert(Card),
+                [
+                    {
+                        "learner_id": u.id,
+                        "question_id": q,
+                        "topic_id": "numpy",
+                        "state": 1,
+                        "step": 0,
+                        "due": now,
+                        "reps": 0,
+                        "lapses": 0,
+                        "suspended": False,
+                        "created_at": now,
+                    }
+                    for u in users
+                    for q in questions
+                ],
+            )
+            await s.execute(
+                insert(StudyChannel),
+                [
+                    {
+                        "guild_id": guild.id,
+                        "channel_id": c.id,
+                        "created_by": ld.owner.id,
+                        "levels": [],
+                        "topics": [],
+                        "post_minute": 0,
+                        "timezone": "UTC",
+                        "days_mask": 127,
+                        "questions_per_post": 1,
+                        "paused": False,
+                        "used_questions": [],
+                        "created_at": now,
+                        "next_post_at": later,
+                    }
+                    for c in chans
+                ],
+            )
+
+        procs = [start_process(ld, pg_database, 0), start_process(ld, pg_database, 1)]
+        await wait_for(lambda: sum(s.connected for s in ld.gateway.sessions.values()) == 2, 60, "both shards")
+        await asyncio.sleep(1.0)
+        due = datetime.now(UTC) - timedelta(seconds=1)
+        async with sessions() as s, s.begin():
+            await s.execute(update(Learner).values(next_digest_at=due))
+            await s.execute(update(StudyChannel).values(next_post_at=due))
+
+        def digests() -> Counter[int]:
+            return Counter({u.id: len(ld.dms_to(u)) for u in users})
+
+        await wait_for(lambda: sum(digests().values()) >= 25, 60, "the first digests")
+        procs[1].send_signal(signal.SIGKILL)  # mid-dispatch, without a chance to release its claims
+        procs[1].wait(10)
+        try:
+            await wait_for(
+                lambda: (
+                    all(digests().values())
+                    and all(len([m for m in ld.messages_in(c) if m.interaction_user is None]) for c in chans)
+                ),
+                40,
+                "every digest and post",
+            )
+        except AssertionError:
+            from sqlalchemy import text
+
+            async with sessions() as s:
+                rows = (
+                    await s.execute(
+                        text("select kind, status, claimed_by, error, count(*) from deliveries group by 1,2,3,4")
+                    )
+                ).all()
+            procs[0].terminate()
+            out, _ = procs[0].communicate(timeout=30)
+            raise AssertionError(f"{Counter(digests().values())} {rows} {out[-4000:]}") from None
+        await asyncio.sleep(4)  # past the claim timeout: anything left would be re-sent now
+        counts = digests()
+        assert set(counts.values()) == {1}, Counter(counts.values())
+        assert all(len([m for m in ld.messages_in(c) if m.interaction_user is None]) == 1 for c in chans)
+        claimed_by = Counter(m.author.id for u in users for m in ld.dms_to(u))
+        assert sum(claimed_by.values()) == LEARNERS
+        assert ld.ratelimits.count_429 <= 2
+
+        procs[0].send_signal(signal.SIGTERM)
+        out, _ = procs[0].communicate(timeout=30)
+        assert procs[0].returncode == 0, out[-3000:]
+        assert "Traceback" not in out, out[-3000:]
+        assert ld.token not in out
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+        await engine.dispose()
+        await ld.stop()
+    ld.assert_clean()
