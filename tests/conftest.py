@@ -69,8 +69,9 @@ async def discord_server() -> AsyncIterator[LocalDiscord]:
 
 
 @pytest.fixture
-async def harness(discord_server: LocalDiscord, sqlite_url: str) -> AsyncIterator[Harness]:
-    async with running_bot(discord_server, sqlite_url) as h:
+async def harness(discord_server: LocalDiscord, db_url: str) -> AsyncIterator[Harness]:
+    """The real bot against the local Discord, on SQLite and on PostgreSQL."""
+    async with running_bot(discord_server, db_url) as h:
         yield h
 
 

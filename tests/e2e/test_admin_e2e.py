@@ -11,12 +11,12 @@ from tests.helpers import CONTENT, running_bot, settings_for
 
 
 async def test_reload_content_keeps_running_content_on_error(
-    discord_server: LocalDiscord, sqlite_url: str, tmp_path: Path
+    discord_server: LocalDiscord, db_url: str, tmp_path: Path
 ) -> None:
     ld = discord_server
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
-    async with running_bot(ld, sqlite_url, content_dir=folder) as h:
+    async with running_bot(ld, db_url, content_dir=folder) as h:
         owner, stranger = ld.owner, ld.create_user("stranger")
         before = len(h.services.content.questions)
         it = await ld.slash(stranger, "admin reload-content", {})
@@ -47,10 +47,10 @@ async def test_reload_content_keeps_running_content_on_error(
         assert "numpy-reload-probe" in h.services.content.questions
 
 
-async def test_gateway_is_discovered_from_the_api(discord_server: LocalDiscord, sqlite_url: str) -> None:
+async def test_gateway_is_discovered_from_the_api(discord_server: LocalDiscord, db_url: str) -> None:
     from discord.gateway import DiscordWebSocket
 
-    settings = settings_for(discord_server, sqlite_url, discord_gateway_url=None)
+    settings = settings_for(discord_server, db_url, discord_gateway_url=None)
     try:
         await apply_endpoints(settings, discord_server.token)
         assert str(DiscordWebSocket.DEFAULT_GATEWAY) == discord_server.gateway_url

@@ -9,9 +9,9 @@ from localdiscord import LocalDiscord
 from tests.helpers import running_bot
 
 
-async def test_healthz_and_metrics(discord_server: LocalDiscord, sqlite_url: str) -> None:
+async def test_healthz_and_metrics(discord_server: LocalDiscord, db_url: str) -> None:
     ld = discord_server
-    async with running_bot(ld, sqlite_url, health_port=0) as h:
+    async with running_bot(ld, db_url, health_port=0) as h:
         port = h.bot.health.port
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:

@@ -170,12 +170,12 @@ def oversize_content(folder: Path) -> Path:
 
 
 async def test_oversize_content_stays_within_limits(
-    discord_server: LocalDiscord, sqlite_url: str, tmp_path: Path
+    discord_server: LocalDiscord, db_url: str, tmp_path: Path
 ) -> None:
     """Strict local Discord rejects any over-limit body, failing the test."""
     ld = discord_server
     folder = oversize_content(tmp_path / "big")
-    async with running_bot(ld, sqlite_url, content_dir=folder):
+    async with running_bot(ld, db_url, content_dir=folder):
         u = ld.create_user("u")
         it = await ld.slash(u, "roadmap", {})
         msg = it.original
