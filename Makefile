@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats migrate clean
+.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats bench-memory migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ typecheck: $(STAMP)
 check: test lint typecheck
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
-bench: bench-content bench-due bench-interactions bench-stats bench-dispatch bench-quiz
+bench: bench-content bench-due bench-interactions bench-stats bench-memory bench-dispatch bench-quiz
 
 bench-content: $(STAMP)
 	$(PY) -m bench.content_load
@@ -52,6 +52,9 @@ bench-interactions: $(STAMP)
 
 bench-quiz: $(STAMP)
 	$(PY) -m bench.srs_simulation
+
+bench-memory: $(STAMP)
+	$(PY) -m bench.memory
 
 bench-stats: $(STAMP)
 	$(PY) -m bench.stats_render

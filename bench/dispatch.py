@@ -41,18 +41,10 @@ async def seed(services: object, learner_ids: list[int], channels: dict[int, int
                     {
                         "id": uid,
                         "created_at": now,
-                        "timezone": "UTC",
                         "digest_minute": (due.hour * 60 + due.minute),
                         "digest_enabled": True,
-                        "digest_size": 5,
-                        "day_cutoff_hour": 4,
-                        "desired_retention": 0.9,
-                        "new_per_day": 10,
-                        "reviews_per_day": 100,
                         "dm_channel_id": channels[uid],
                         "dm_status": "open",
-                        "paused": False,
-                        "leaderboard_opt_out": False,
                         "next_digest_at": due,
                     }
                     for uid in chunk

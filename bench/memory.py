@@ -37,17 +37,49 @@ async def seed(url: str, n: int, with_cards: int) -> None:
     questions = [q.id for q in load_content(ROOT / "content").topic_questions("numpy")]
     for i in range(0, n, 5000):
         async with sessions() as s, s.begin():
-            await s.execute(insert(Learner), [{
-                "id": j + 1, "created_at": now, "timezone": "UTC", "digest_minute": j % 1440, "digest_enabled": True,
-                "digest_size": 5, "day_cutoff_hour": 4, "desired_retention": 0.9, "new_per_day": 10,
-                "reviews_per_day": 100, "dm_status": "open", "paused": False, "leaderboard_opt_out": False,
-                "next_digest_at": now + timedelta(minutes=1 + j % 1440)} for j in range(i, min(n, i + 5000))])
+            await s.execute(
+                insert(Learner),
+                [
+                    {
+                        "id": j + 1,
+                        "created_at": now,
+                        "timezone": "UTC",
+                        "digest_minute": j % 1440,
+                        "digest_enabled": True,
+                        "digest_size": 5,
+                        "day_cutoff_hour": 4,
+                        "desired_retention": 0.9,
+                        "new_per_day": 10,
+                        "reviews_per_day": 100,
+                        "dm_status": "open",
+                        "paused": False,
+                        "leaderboard_opt_out": False,
+                        "next_digest_at": now + timedelta(minutes=1 + j % 1440),
+                    }
+                    for j in range(i, min(n, i + 5000))
+                ],
+            )
     for i in range(0, with_cards, 2000):
         async with sessions() as s, s.begin():
-            await s.execute(insert(Card), [{
-                "learner_id": j + 1, "question_id": q, "topic_id": "numpy", "state": 1, "step": 0, "due": now,
-                "reps": 0, "lapses": 0, "suspended": False, "created_at": now}
-                for j in range(i, min(with_cards, i + 2000)) for q in questions])
+            await s.execute(
+                insert(Card),
+                [
+                    {
+                        "learner_id": j + 1,
+                        "question_id": q,
+                        "topic_id": "numpy",
+                        "state": 1,
+                        "step": 0,
+                        "due": now,
+                        "reps": 0,
+                        "lapses": 0,
+                        "suspended": False,
+                        "created_at": now,
+                    }
+                    for j in range(i, min(with_cards, i + 2000))
+                    for q in questions
+                ],
+            )
     await engine.dispose()
 
 
@@ -63,11 +95,22 @@ async def run(n: int) -> dict[str, float]:
         seeded = time.perf_counter() - t
         async with remote_discord() as rd:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
-            env.update(DISCORD_TOKEN=rd.token, DISCORD_API_BASE=rd.info["api_base"],
-                       DISCORD_GATEWAY_URL=rd.info["gateway"], DATABASE_URL=url, HEALTH_PORT="0",
-                       LOG_LEVEL="WARNING", DISPATCH_INTERVAL_SECONDS="5")
-            proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env.update(
+                DISCORD_TOKEN=rd.token,
+                DISCORD_API_BASE=rd.info["api_base"],
+                DISCORD_GATEWAY_URL=rd.info["gateway"],
+                DATABASE_URL=url,
+                HEALTH_PORT="0",
+                LOG_LEVEL="WARNING",
+                DISPATCH_INTERVAL_SECONDS="5",
+            )
+            proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
+                [sys.executable, "-m", "bot", "run"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
@@ -79,17 +122,34 @@ async def run(n: int) -> dict[str, float]:
                 ready = rss_mb(proc.pid)
                 users = await rd.users(100)
                 _, channel = await rd.guild(users)
-                await rd.interact([{"user": u, "kind": "slash", "command": "roadmap", "channel": channel}
-                                   for u in users])
-                await rd.interact([{"user": u, "kind": "slash", "command": "quiz", "channel": channel,
-                                    "options": {"topic": "numpy", "count": 5}} for u in users])
+                await rd.interact(
+                    [{"user": u, "kind": "slash", "command": "roadmap", "channel": channel} for u in users]
+                )
+                await rd.interact(
+                    [
+                        {
+                            "user": u,
+                            "kind": "slash",
+                            "command": "quiz",
+                            "channel": channel,
+                            "options": {"topic": "numpy", "count": 5},
+                        }
+                        for u in users
+                    ]
+                )
                 await asyncio.sleep(6)  # at least one dispatch tick over the 100k learners
                 busy = rss_mb(proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(30)
-    return {"bench": "memory", "learners": n, "rss_ready_mb": round(ready, 1), "rss_after_activity_mb": round(busy, 1),
-            "target_mb": 120, "seed_s": round(seeded, 1)}
+    return {
+        "bench": "memory",
+        "learners": n,
+        "rss_ready_mb": round(ready, 1),
+        "rss_after_activity_mb": round(busy, 1),
+        "target_mb": 120,
+        "seed_s": round(seeded, 1),
+    }
 
 
 def main() -> None:
@@ -97,8 +157,10 @@ def main() -> None:
     ap.add_argument("--learners", type=int, default=100_000)
     a = ap.parse_args()
     r = asyncio.run(run(a.learners))
-    print(f"bot RSS with all content and {r['learners']:,} learners: {r['rss_ready_mb']} MB when ready, "
-          f"{r['rss_after_activity_mb']} MB after 200 interactions and a dispatch tick (target ≤ 120 MB)")
+    print(
+        f"bot RSS with all content and {r['learners']:,} learners: {r['rss_ready_mb']} MB when ready, "
+        f"{r['rss_after_activity_mb']} MB after 200 interactions and a dispatch tick (target ≤ 120 MB)"
+    )
     print(json.dumps(r))
 
 

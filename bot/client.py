@@ -137,29 +137,27 @@ class StudyBotMixin:
             del self._watch
 
 
+def _client_options(**kwargs: Any) -> dict[str, Any]:
+    """No prefix commands, no message cache, no member chunking: slash commands only."""
+    return {
+        "command_prefix": commands.when_mentioned,
+        "intents": intents(),
+        "help_command": None,
+        "max_messages": None,
+        "chunk_guilds_at_startup": False,
+        **kwargs,
+    }
+
+
 class StudyBot(StudyBotMixin, commands.Bot):
     def __init__(self, services: Services, *, mode: str = "run", **kwargs: Any) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents(),
-            help_command=None,
-            max_messages=None,
-            chunk_guilds_at_startup=False,
-            **kwargs,
-        )
+        super().__init__(**_client_options(**kwargs))
         self._init_study(services, mode=mode)
 
 
 class ShardedStudyBot(StudyBotMixin, commands.AutoShardedBot):
     def __init__(self, services: Services, *, mode: str = "run", **kwargs: Any) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents(),
-            help_command=None,
-            max_messages=None,
-            chunk_guilds_at_startup=False,
-            **kwargs,
-        )
+        super().__init__(**_client_options(**kwargs))
         self._init_study(services, mode=mode)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Delivery, Learner, StudyChannel
 from bot.db.queries import insert_stmt
-from scheduler.timeutil import local_date, next_slot, zone
+from scheduler.timeutil import ALL_DAYS, local_date, next_slot, zone
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,57 @@ async def _ledger(
     return await session.scalar(stmt)
 
 
+async def _claim_slots(
+    session: AsyncSession,
+    model: Any,
+    next_column: str,
+    kind: str,
+    rows: list[Any],
+    now: datetime,
+    grace: timedelta,
+    by: str,
+    key: Callable[[datetime, Any], str],
+) -> list[Claim]:
+    """The shared claim step. ``rows``: (id, time zone, minute of day, weekday mask, due slot).
+
+    A slot missed for longer than ``grace`` is skipped (never replayed); a due one gets a
+    ledger row (kind, id, ``key``) — inserted only if nobody ever claimed it: the UNIQUE key
+    decides — and every schedule moves on to its next slot, in bulk."""
+    advances: list[dict[str, object]] = []
+    ledger: list[dict[str, object]] = []
+    for target, tz_name, minute, mask, slot in rows:
+        tz = zone(tz_name)
+        assert slot is not None
+        while slot < now - grace:
+            slot = next_slot(slot, tz, minute, mask)
+        advances.append({"id": target, next_column: slot if slot > now else next_slot(slot, tz, minute, mask)})
+        if slot <= now:
+            ledger.append(
+                {
+                    "kind": kind,
+                    "target_id": target,
+                    "slot": key(slot, tz),
+                    "slot_at": slot,
+                    "status": "claimed",
+                    "claimed_at": now,
+                    "claimed_by": by,
+                    "answers": 0,
+                    "correct_answers": 0,
+                }
+            )
+    if advances:
+        await session.execute(update(model), advances)
+    if not ledger:
+        return []
+    stmt = (
+        insert_stmt(session, Delivery)
+        .values(ledger)
+        .on_conflict_do_nothing()
+        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
+    )
+    return [Claim(did, kind, target, slot) for did, target, slot in (await session.execute(stmt)).all()]
+
+
 def due_learners(now: datetime, limit: int, dialect: str) -> Select[int, str, int, datetime | None]:
     """Learners whose digest is due, oldest first: a range scan of ix_learners_next_digest_at
     returning only what a claim needs (no ORM objects: cheap at any scale)."""
@@ -90,42 +141,17 @@ async def claim_digests(
 ) -> list[Claim]:
     """Claim up to ``limit`` due digests and advance each learner's next digest time, in bulk."""
     rows = (await session.execute(due_learners(now, limit, session.get_bind().dialect.name))).all()
-    advances: list[dict[str, object]] = []
-    ledger: list[dict[str, object]] = []
-    for uid, tz_name, minute, slot in rows:
-        tz = zone(tz_name)
-        assert slot is not None
-        while slot < now - grace:  # missed while down for longer than the grace window: skipped
-            slot = next_slot(slot, tz, minute)
-        if slot > now:
-            advances.append({"id": uid, "next_digest_at": slot})
-            continue
-        advances.append({"id": uid, "next_digest_at": next_slot(slot, tz, minute)})
-        ledger.append(
-            {
-                "kind": "digest",
-                "target_id": uid,
-                "slot": local_date(slot, tz).isoformat(),
-                "slot_at": slot,
-                "status": "claimed",
-                "claimed_at": now,
-                "claimed_by": by,
-                "answers": 0,
-                "correct_answers": 0,
-            }
-        )
-    if advances:
-        await session.execute(update(Learner), advances)
-    if not ledger:
-        return []
-    # A slot someone already claimed (ever) is not inserted again: the UNIQUE key decides.
-    stmt = (
-        insert_stmt(session, Delivery)
-        .values(ledger)
-        .on_conflict_do_nothing()
-        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
+    return await _claim_slots(
+        session,
+        Learner,
+        "next_digest_at",
+        "digest",
+        [(uid, tz, minute, ALL_DAYS, slot) for uid, tz, minute, slot in rows],
+        now,
+        grace,
+        by,
+        key=lambda slot, tz: local_date(slot, tz).isoformat(),
     )
-    return [Claim(did, "digest", uid, slot) for did, uid, slot in (await session.execute(stmt)).all()]
 
 
 def on_shards(guild_id: Any, shards: tuple[int, list[int]]) -> Any:
@@ -162,39 +188,17 @@ async def claim_channel_posts(
         q = q.where(on_shards(StudyChannel.guild_id, shards))
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True, of=StudyChannel)
-    advances: list[dict[str, object]] = []
-    ledger: list[dict[str, object]] = []
-    for sid, tz_name, minute, mask, slot in (await session.execute(q)).all():
-        tz = zone(tz_name)
-        assert slot is not None
-        while slot < now - grace:  # missed while down: skipped, never replayed
-            slot = next_slot(slot, tz, minute, mask)
-        advances.append({"id": sid, "next_post_at": slot if slot > now else next_slot(slot, tz, minute, mask)})
-        if slot <= now:
-            ledger.append(
-                {
-                    "kind": "channel",
-                    "target_id": sid,
-                    "slot": slot.strftime("%Y-%m-%dT%H:%MZ"),
-                    "slot_at": slot,
-                    "status": "claimed",
-                    "claimed_at": now,
-                    "claimed_by": by,
-                    "answers": 0,
-                    "correct_answers": 0,
-                }
-            )
-    if advances:
-        await session.execute(update(StudyChannel), advances)
-    if not ledger:
-        return []
-    stmt = (
-        insert_stmt(session, Delivery)
-        .values(ledger)
-        .on_conflict_do_nothing()
-        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
+    return await _claim_slots(
+        session,
+        StudyChannel,
+        "next_post_at",
+        "channel",
+        list((await session.execute(q)).all()),
+        now,
+        grace,
+        by,
+        key=lambda slot, tz: slot.strftime("%Y-%m-%dT%H:%MZ"),
     )
-    return [Claim(did, "channel", target, slot) for did, target, slot in (await session.execute(stmt)).all()]
 
 
 async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:

@@ -105,3 +105,20 @@ async def running_bot(
 async def raw_sql(services: Services, sql: str, **params: Any) -> list[Any]:
     async with services.unit() as s:
         return list((await s.execute(text(sql), params)).all())
+
+
+async def work_through(ld: LocalDiscord, user: Any, msg: Any) -> None:
+    """Answer a whole quiz session (the first option, or Good), as a learner clicking through."""
+    for _ in range(100):
+        if msg.embeds[0]["title"] == "🎓 Session complete":
+            return
+        labels = [c.get("label") for c in ld.components_of(msg)]
+        for wanted in ("Show answer", "Good", "Next", "Finish"):
+            if wanted in labels:
+                await ld.click(user, msg, wanted)
+                break
+        else:
+            answers = [c for c in ld.components_of(msg) if c.get("custom_id", "").startswith("quiz:ans:")]
+            assert answers, (msg.embeds, labels)
+            await ld.click(user, msg, answers[0]["custom_id"])
+    raise AssertionError("the session did not end")

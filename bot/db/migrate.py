@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -28,29 +29,25 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema of ``engine``'s database to ``revision``."""
+async def _alembic(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     cfg = alembic_config()
     async with engine.connect() as conn:
 
-        def _run(sync_conn: object) -> None:
+        def run(sync_conn: object) -> None:
             cfg.attributes["connection"] = sync_conn
-            command.upgrade(cfg, revision)
+            step(cfg, revision)
 
-        await conn.run_sync(_run)
+        await conn.run_sync(run)
         await conn.commit()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema of ``engine``'s database to ``revision``."""
+    await _alembic(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    cfg = alembic_config()
-    async with engine.connect() as conn:
-
-        def _run(sync_conn: object) -> None:
-            cfg.attributes["connection"] = sync_conn
-            command.downgrade(cfg, revision)
-
-        await conn.run_sync(_run)
-        await conn.commit()
+    await _alembic(engine, command.downgrade, revision)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

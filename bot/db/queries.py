@@ -28,27 +28,8 @@ async def insert_ignore(session: AsyncSession, model: Any, rows: Sequence[dict[s
 async def ensure_learner(session: AsyncSession, user_id: int, now: datetime) -> Learner:
     learner = await session.get(Learner, user_id)
     if learner is None:
-        await insert_ignore(
-            session,
-            Learner,
-            [
-                {
-                    "id": user_id,
-                    "created_at": now,
-                    "timezone": "UTC",
-                    "digest_minute": 18 * 60,
-                    "digest_enabled": False,
-                    "digest_size": 5,
-                    "day_cutoff_hour": 4,
-                    "desired_retention": 0.9,
-                    "new_per_day": 10,
-                    "reviews_per_day": 100,
-                    "dm_status": "unknown",
-                    "paused": False,
-                    "leaderboard_opt_out": False,
-                }
-            ],
-        )
+        # Every other column takes the model's default.
+        await insert_ignore(session, Learner, [{"id": user_id, "created_at": now}])
         learner = await session.get(Learner, user_id)
         assert learner is not None
     return learner

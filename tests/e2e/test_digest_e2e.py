@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import Delivery, Learner
-from localdiscord import LocalDiscord, Message, User
-from tests.helpers import Harness
+from localdiscord import User
+from tests.helpers import Harness, work_through
 
 
 async def tick(h: Harness) -> int:
@@ -20,23 +20,6 @@ async def learner(h: Harness, uid: int) -> Learner:
         row = await s.get(Learner, uid)
         assert row is not None
         return row
-
-
-async def work_through(ld: LocalDiscord, user: User, msg: Message) -> None:
-    """Answer a whole quiz session (first option / Good), as a learner clicking through."""
-    for _ in range(100):
-        if msg.embeds[0]["title"] == "🎓 Session complete":
-            return
-        labels = [c.get("label") for c in ld.components_of(msg)]
-        for wanted in ("Show answer", "Good", "Next", "Finish"):
-            if wanted in labels:
-                await ld.click(user, msg, wanted)
-                break
-        else:
-            answers = [c for c in ld.components_of(msg) if c.get("custom_id", "").startswith("quiz:ans:")]
-            assert answers, (msg.embeds, labels)
-            await ld.click(user, msg, answers[0]["custom_id"])
-    raise AssertionError("the session did not end")
 
 
 async def opt_in(h: Harness, user: User, *, at: str = "09:00", tz: str = "Europe/Berlin") -> None:

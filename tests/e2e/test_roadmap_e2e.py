@@ -169,9 +169,7 @@ def oversize_content(folder: Path) -> Path:
     return folder
 
 
-async def test_oversize_content_stays_within_limits(
-    discord_server: LocalDiscord, db_url: str, tmp_path: Path
-) -> None:
+async def test_oversize_content_stays_within_limits(discord_server: LocalDiscord, db_url: str, tmp_path: Path) -> None:
     """Strict local Discord rejects any over-limit body, failing the test."""
     ld = discord_server
     folder = oversize_content(tmp_path / "big")

@@ -16,14 +16,29 @@ from tests.helpers import CONTENT, ROOT
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-async def test_run_logs_json_without_token_and_stops_cleanly(discord_server: LocalDiscord, tmp_path: Path,
-                                                            sig: signal.Signals) -> None:
+async def test_run_logs_json_without_token_and_stops_cleanly(
+    discord_server: LocalDiscord, tmp_path: Path, sig: signal.Signals
+) -> None:
     ld = discord_server
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
-    env.update(DISCORD_TOKEN=ld.token, DISCORD_API_BASE=ld.api_base, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/b.db",
-               LOG_JSON="true", LOG_LEVEL="DEBUG", CONTENT_DIR=str(CONTENT))
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    env.update(
+        DISCORD_TOKEN=ld.token,
+        DISCORD_API_BASE=ld.api_base,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/b.db",
+        LOG_JSON="true",
+        LOG_LEVEL="DEBUG",
+        CONTENT_DIR=str(CONTENT),
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         for _ in range(300):  # the gateway was discovered (no DISCORD_GATEWAY_URL) and identified
             if any(s.connected for s in ld.gateway.sessions.values()) and ld.commands.get(None):

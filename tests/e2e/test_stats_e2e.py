@@ -9,23 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from bot.db.models import Base
-from localdiscord import Message, User
-from tests.helpers import Harness
-
-
-async def answer_session(h: Harness, user: User, msg: Message) -> None:
-    ld = h.ld
-    for _ in range(60):
-        if msg.embeds[0]["title"] == "🎓 Session complete":
-            return
-        labels = [c.get("label") for c in ld.components_of(msg)]
-        for wanted in ("Show answer", "Good", "Next", "Finish"):
-            if wanted in labels:
-                await ld.click(user, msg, wanted)
-                break
-        else:
-            first = next(c for c in ld.components_of(msg) if c.get("custom_id", "").startswith("quiz:ans:"))
-            await ld.click(user, msg, first["custom_id"])
+from tests.helpers import Harness, work_through
 
 
 async def test_stats_chart_and_progress(harness: Harness) -> None:
@@ -37,7 +21,7 @@ async def test_stats_chart_and_progress(harness: Harness) -> None:
     assert not it.reply.attachments
 
     it = await ld.slash(ivy, "quiz", {"topic": "perceptron", "count": 7})
-    await answer_session(h, ivy, it.original)  # type: ignore[arg-type]
+    await work_through(ld, ivy, it.original)  # type: ignore[arg-type]
     it = await ld.slash(ivy, "stats", {})
     reply = it.reply
     assert reply is not None and reply.embeds[0]["title"] == "📊 Your study stats"
@@ -84,7 +68,7 @@ async def test_export_has_everything_and_delete_leaves_nothing(harness: Harness)
     await ld.add_member(guild, jon)
     ch = next(iter(guild.channels.values()))
     it = await ld.slash(jon, "quiz", {"topic": "gru", "count": 3})
-    await answer_session(h, jon, it.original)  # type: ignore[arg-type]
+    await work_through(ld, jon, it.original)  # type: ignore[arg-type]
     await ld.slash(jon, "quiz", {"topic": "gru", "count": 2, "mode": "cram"})
     await ld.slash(jon, "reminders", {"state": "on"})
     await ld.slash(ld.owner, "studychannel add", {"channel": ch, "time": "07:00", "topics": "gru"}, channel=ch)
