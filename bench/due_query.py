@@ -51,6 +51,7 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     False,
                     False,
                     T0 + timedelta(seconds=rng.randrange(86400)),
+                    "[]",
                 )
                 for i in range(n)
             ]
@@ -72,6 +73,7 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     "paused",
                     "leaderboard_opt_out",
                     "next_digest_at",
+                    "vacations",
                 ],
             )
             await conn.execute("ANALYZE learners")  # type: ignore[union-attr]
@@ -91,17 +93,8 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     {
                         "id": j + 1,
                         "created_at": T0,
-                        "timezone": "UTC",
                         "digest_minute": 540,
                         "digest_enabled": True,
-                        "digest_size": 5,
-                        "day_cutoff_hour": 4,
-                        "desired_retention": 0.9,
-                        "new_per_day": 10,
-                        "reviews_per_day": 100,
-                        "dm_status": "open",
-                        "paused": False,
-                        "leaderboard_opt_out": False,
                         "next_digest_at": T0 + timedelta(seconds=rng.randrange(86400)),
                     }
                     for j in range(i, min(n, i + 5000))

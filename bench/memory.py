@@ -43,17 +43,8 @@ async def seed(url: str, n: int, with_cards: int) -> None:
                     {
                         "id": j + 1,
                         "created_at": now,
-                        "timezone": "UTC",
                         "digest_minute": j % 1440,
                         "digest_enabled": True,
-                        "digest_size": 5,
-                        "day_cutoff_hour": 4,
-                        "desired_retention": 0.9,
-                        "new_per_day": 10,
-                        "reviews_per_day": 100,
-                        "dm_status": "open",
-                        "paused": False,
-                        "leaderboard_opt_out": False,
                         "next_digest_at": now + timedelta(minutes=1 + j % 1440),
                     }
                     for j in range(i, min(n, i + 5000))
