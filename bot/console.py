@@ -51,6 +51,7 @@ class Console:
         self.last: Message | None = None
         self.components: list[dict[str, Any]] = []
         self.seen_dms = 0
+        self.seen_posts = 0
 
     async def setup(self) -> None:
         self.user = self.ld.owner
@@ -65,6 +66,13 @@ class Console:
             return
         self.last, self.components = msg, []
         print(render(msg, self.components))
+
+    def show_new_posts(self) -> None:
+        posts = [m for m in self.ld.messages_in(self.channel) if m.interaction_user is None]
+        for m in posts[self.seen_posts:]:
+            print(f"📣 New post in #{self.channel.name}:")
+            self.show(m)
+        self.seen_posts = len(posts)
 
     def show_new_dms(self) -> None:
         dms = self.ld.dms_to(self.user)
@@ -89,13 +97,25 @@ class Console:
             kind = types.get(name)
             if kind is None:
                 raise ValueError(f"/{command} has no option {name!r}; options: {', '.join(types) or 'none'}")
-            out[name] = (
-                int(value)
-                if kind == 4
-                else float(value)
-                if kind == 10
-                else (value.lower() in ("1", "true", "yes") if kind == 5 else value)
-            )
+            if kind == 7:  # a channel: by name, with or without '#'
+                wanted = value.lstrip("#")
+                found = [c for c in self.guild.channels.values() if c.name == wanted and not c.deleted]
+                if not found:
+                    names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if not c.deleted)
+                    raise ValueError(f"no channel #{wanted}; channels: {names}")
+                out[name] = found[0]
+                continue
+            try:
+                if kind == 4:
+                    out[name] = int(value)
+                elif kind == 10:
+                    out[name] = float(value)
+                elif kind == 5:
+                    out[name] = value.lower() in ("1", "true", "yes", "on")
+                else:
+                    out[name] = value
+            except ValueError:
+                raise ValueError(f"{name} must be a {'whole number' if kind == 4 else 'number'}") from None
         return out
 
     def _split(self, line: str) -> tuple[str, list[str]]:
@@ -122,6 +142,9 @@ class Console:
             await self._handle(line)
         except (ValueError, AssertionError) as exc:
             print(f"⚠ {exc}")
+        except Exception as exc:  # noqa: BLE001 - the console keeps going; the error is shown
+            print(f"⚠ unexpected error: {type(exc).__name__}: {exc}")
+        self.show_new_posts()
         self.show_new_dms()
         return True
 
@@ -140,10 +163,13 @@ class Console:
             if not match:
                 raise ValueError("use e.g. `advance 1d`, `advance 3h` or `advance 30m`")
             n, unit = int(match.group(1)), match.group(2)
-            self.h.clock.advance(
-                timedelta(days=n) if unit == "d" else timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
-            )
-            sent = await self.h.bot.scheduler.tick()
+            left = timedelta(days=n) if unit == "d" else timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
+            sent = 0
+            while left > timedelta(0):  # step like a running bot, so nothing looks like downtime
+                step = min(left, timedelta(minutes=15))
+                self.h.clock.advance(step)
+                left -= step
+                sent += await self.h.bot.scheduler.tick()
             print(f"⏩ clock now {self.h.clock.now():%Y-%m-%d %H:%M} UTC; {sent} delivery(ies) handled")
         elif line.startswith("complete "):
             command, tokens = self._split(line.split(None, 1)[1])
@@ -163,6 +189,8 @@ class Console:
             if self.last is None:
                 raise ValueError("nothing to press yet: run a command first")
             nums = [int(x) for x in line.split()]
+            if not self.components:
+                raise ValueError("the last message has no buttons or menus")
             if not 1 <= nums[0] <= len(self.components):
                 raise ValueError(f"there is no component {nums[0]} (1–{len(self.components)})")
             comp, msg = self.components[nums[0] - 1], self.last

@@ -23,6 +23,7 @@ def plain(text: str) -> str:
     """Discord markdown to terminal text: timestamps and links spelled out, escapes removed."""
     text = _TS.sub(_timestamp, text)
     text = _LINK.sub(r"\1 <\2>", text)
+    text = re.sub(r"(?<![*\\])\*([^*\n]+)\*(?!\*)", r"\1", text)  # *emphasis*
     text = re.sub(r"\\([*_~|\\`>])", r"\1", text)
     return text.replace("**", "").replace("`", "")
 

@@ -47,3 +47,12 @@ def test_console_explains_bad_input(tmp_path: Path) -> None:
     assert r.returncode == 0
     assert "no command /nope" in r.stdout and "nothing to press yet" in r.stdout
     assert "has no option 'colour'" in r.stdout
+
+
+def test_console_study_channel_post_appears_when_time_advances(tmp_path: Path) -> None:
+    script = "/studychannel add channel:#general time:09:30 levels:1\nadvance 1d\n1\n/quiz count:abc\nquit\n"
+    r = run_console(script, tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "✅ Study channel saved" in r.stdout and "📣 New post in #general" in r.stdout
+    assert "Recorded in your own reviews." in r.stdout
+    assert "count must be a whole number" in r.stdout
