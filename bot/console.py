@@ -69,7 +69,7 @@ class Console:
 
     def show_new_posts(self) -> None:
         posts = [m for m in self.ld.messages_in(self.channel) if m.interaction_user is None]
-        for m in posts[self.seen_posts:]:
+        for m in posts[self.seen_posts :]:
             print(f"📣 New post in #{self.channel.name}:")
             self.show(m)
         self.seen_posts = len(posts)

@@ -1,5 +1,5 @@
 """Two bot processes, one PostgreSQL, one local Discord: every digest and post goes out once,
-even when one process is killed mid-dispatch; SIGTERM shuts down cleanly."""
+even when one process is killed mid-dispatch and restarted; SIGTERM shuts down cleanly."""
 
 from __future__ import annotations
 
@@ -72,8 +72,11 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
         sessions = session_factory(engine)
         content = load_content(CONTENT)
         users = [ld.create_user(f"u{i}") for i in range(LEARNERS)]
-        guild = await ld.create_guild("g")
-        chans = [await ld.create_channel(guild, f"c{i}") for i in range(CHANNELS)]
+        guilds = {}
+        while len(guilds) < 2:  # one server on each shard
+            g = await ld.create_guild(f"g{len(guilds)}")
+            guilds.setdefault((g.id >> 22) % 2, g)
+        chans = [await ld.create_channel(guilds[i % 2], f"c{i}") for i in range(CHANNELS)]
         now = datetime.now(UTC)
         later = now + timedelta(days=1)
         questions = [q.id for q in content.topic_questions("numpy")]
@@ -124,7 +127,7 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
                 insert(StudyChannel),
                 [
                     {
-                        "guild_id": guild.id,
+                        "guild_id": c.guild_id,
                         "channel_id": c.id,
                         "created_by": ld.owner.id,
                         "levels": [],
@@ -154,6 +157,9 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
         await wait_for(lambda: sum(digests().values()) >= 25, 60, "the first digests")
         procs[1].send_signal(signal.SIGKILL)  # mid-dispatch, without a chance to release its claims
         procs[1].wait(10)
+        # Its shard comes back (as an orchestrator would restart it): the other process takes
+        # over its digest claims, the restarted one its servers' posts; nothing is sent twice.
+        procs.append(start_process(ld, pg_database, 1))
         try:
             await wait_for(
                 lambda: (
@@ -183,11 +189,12 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
         assert sum(claimed_by.values()) == LEARNERS
         assert ld.ratelimits.count_429 <= 2
 
-        procs[0].send_signal(signal.SIGTERM)
-        out, _ = procs[0].communicate(timeout=30)
-        assert procs[0].returncode == 0, out[-3000:]
-        assert "Traceback" not in out, out[-3000:]
-        assert ld.token not in out
+        for p in (procs[0], procs[2]):
+            p.send_signal(signal.SIGTERM)
+            out, _ = p.communicate(timeout=30)
+            assert p.returncode == 0, out[-3000:]
+            assert "Traceback" not in out, out[-3000:]
+            assert ld.token not in out
     finally:
         for p in procs:
             if p.poll() is None:
