@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import aiohttp
-import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
@@ -52,6 +51,3 @@ def set_endpoints(api_base: str, gateway: str) -> None:
 
 def reset_endpoints() -> None:
     set_endpoints(DISCORD_API, DISCORD_GATEWAY)
-
-
-__all__ = ["apply_endpoints", "discord", "reset_endpoints", "set_endpoints"]

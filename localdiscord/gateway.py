@@ -76,9 +76,6 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
 
-    def live_sessions(self) -> list[GatewaySession]:
-        return [s for s in self.sessions.values()]
-
     async def dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None) -> None:
         for session in list(self.sessions.values()):
             if session.handles_guild(guild_id):

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from localdiscord import limits
 from localdiscord import permissions as P
-from localdiscord.state import DM, GUILD_TEXT, PUBLIC_THREAD, Channel, Interaction, Message, iso_now, snowflake
+from localdiscord.state import DM, PUBLIC_THREAD, Channel, Interaction, Message, snowflake
 
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 ARRIVED: web.RequestKey[float] = web.RequestKey("arrived", float)
@@ -415,10 +415,3 @@ class Rest:
         it = self._webhook_interaction(request)
         self._webhook_message(it, request).deleted = True
         return no_content()
-
-
-def new_text_channel(guild_id: int, name: str, position: int = 0) -> Channel:
-    return Channel(id=snowflake(), type=GUILD_TEXT, name=name, guild_id=guild_id, position=position)
-
-
-__all__ = ["DiscordError", "Rest", "iso_now", "json_response", "new_text_channel"]

@@ -8,7 +8,6 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from aiohttp import web
 from localdiscord import permissions as P
 from localdiscord.gateway import Gateway
 from localdiscord.ratelimit import RateLimiter
-from localdiscord.rest import ARRIVED, BODY, FILES, DiscordError, Rest, json_response, new_text_channel
+from localdiscord.rest import ARRIVED, BODY, FILES, DiscordError, Rest, json_response
 from localdiscord.spec import DEFAULT_SPEC, SpecValidator, load_validator
 from localdiscord.state import (
     DM,
@@ -31,6 +30,7 @@ from localdiscord.state import (
     Role,
     User,
     iso_now,
+    new_text_channel,
     snowflake,
 )
 from localdiscord.users import UserActions
@@ -99,7 +99,6 @@ class LocalDiscord(UserActions):
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._inflight = 0
-        self.on_message: list[Callable[[Message], Awaitable[None] | None]] = []
         self.first_dm_at: float | None = None
         self.last_dm_at: float | None = None
 
@@ -283,10 +282,6 @@ class LocalDiscord(UserActions):
             now = time.monotonic()
             self.first_dm_at = self.first_dm_at or now
             self.last_dm_at = now
-        for cb in self.on_message:
-            result = cb(msg)
-            if asyncio.iscoroutine(result):
-                asyncio.ensure_future(result)  # noqa: RUF006
         return msg
 
     def edit_message(self, msg: Message, body: dict[str, Any], files: dict[str, bytes]) -> None:

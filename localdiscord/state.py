@@ -292,3 +292,7 @@ class Interaction:
         if self.original is not None and self.original is not self.message:
             return self.original
         return None
+
+
+def new_text_channel(guild_id: int, name: str, position: int = 0) -> Channel:
+    return Channel(id=snowflake(), type=GUILD_TEXT, name=name, guild_id=guild_id, position=position)

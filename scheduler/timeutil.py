@@ -67,11 +67,6 @@ def next_slot(after: datetime, tz: ZoneInfo, minute: int, days_mask: int = ALL_D
     raise AssertionError("unreachable: a week always has an allowed day")
 
 
-def slot_date(slot: datetime, tz: ZoneInfo) -> date:
-    """The local calendar date a slot belongs to."""
-    return slot.astimezone(tz).date()
-
-
 def parse_hhmm(text: str) -> int:
     """'7:05', '07:05' or '19:30' → minutes after midnight; ValueError otherwise."""
     parts = text.strip().split(":")

@@ -66,8 +66,16 @@ def test_run_refuses_invalid_content_and_prints_every_error(tmp_path: Path) -> N
     content = tmp_path / "content"
     (content / "questions").mkdir(parents=True)
     (content / "roadmap.yaml").write_text("title: x\nlevels: [\n")
-    r = run("run", env={"DISCORD_TOKEN": "local.token", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
-                        "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/", "CONTENT_DIR": str(content),
-                        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}, cwd=tmp_path)
+    r = run(
+        "run",
+        env={
+            "DISCORD_TOKEN": "local.token",
+            "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/",
+            "CONTENT_DIR": str(content),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        },
+        cwd=tmp_path,
+    )
     assert r.returncode == 1
     assert "roadmap.yaml:" in r.stderr and "invalid YAML" in r.stderr and "Traceback" not in r.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -324,7 +324,3 @@ async def previous_post(session: AsyncSession, sc: StudyChannel, before_id: int)
         .order_by(Delivery.id.desc())
         .limit(1)
     )
-
-
-def today_for(sc: StudyChannel, now: datetime) -> date:
-    return local_date(now, zone(sc.timezone))

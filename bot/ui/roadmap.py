@@ -9,7 +9,6 @@ import discord
 
 from bot.content import Content, Resource, Topic
 from bot.study.progress import STATUS_ICONS, LevelProgress, TopicProgress, bar
-from bot.ui.components import link_button
 from bot.ui.text import EMBED_TOTAL, FIELD_VALUE, OPTION_DESCRIPTION, OPTION_LABEL, SELECT_OPTIONS, clip, md
 
 COLOUR = discord.Colour.teal()
@@ -234,7 +233,3 @@ def resources_embed(title: str, page: list[tuple[str, str]], index: int, total: 
     if total > 1:
         embed.set_footer(text=f"Page {index + 1}/{total}")
     return embed
-
-
-def links_view(resources: Sequence[Resource]) -> list[discord.ui.Item[discord.ui.View]]:
-    return [link_button(clip(r.title, 80), r.url) for r in resources[:5]]
