@@ -212,7 +212,8 @@ class Reminders(commands.Cog):
         parts = [f"📬 **Your daily review** — {d.due} due"]
         if d.new:
             parts.append(f" · {d.new} new")
-        parts.append(f". Here are {d.step.total} to start; `/quiz` any time for more.")
+        first = "Here's one" if d.step.total == 1 else f"Here are {d.step.total}"
+        parts.append(f". {first} to start; `/quiz` any time for more.")
         return clip("".join(parts), 2000)
 
     # ------------------------------------------------------------ commands
