@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
-from yaml.constructor import ConstructorError, SafeConstructor
+
+from bot.yamlpos import ContentIssue, Doc, Pos, parse_yaml
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=80)]
@@ -22,8 +22,6 @@ TopicId = Annotated[str, Field(pattern=SLUG_RE, max_length=48)]
 RESOURCE_TYPES = ("docs", "course", "book", "article", "paper", "video", "tool", "community")
 QUESTION_TYPES = ("multiple_choice", "true_false", "flashcard")
 MIN_QUESTIONS_PER_TOPIC = 6
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _text(max_length: int) -> Any:
@@ -138,19 +136,6 @@ class Roadmap(_Model):
 AnyQuestion = MultipleChoice | TrueFalse | Flashcard
 
 
-@dataclass(frozen=True)
-class ContentIssue:
-    file: str
-    line: int
-    column: int
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        kind = "warning" if self.warning else "error"
-        return f"{self.file}:{self.line}:{self.column}: {kind}: {self.message}"
-
-
 class ContentError(Exception):
     """The content folder is invalid; ``issues`` lists every problem."""
 
@@ -195,81 +180,6 @@ class Content:
         }
 
 
-# ---------------------------------------------------------------- YAML with positions
-
-Pos = tuple[int, int]
-
-
-class _Doc:
-    """A parsed YAML document plus the position of every value and key."""
-
-    def __init__(self, data: Any, values: dict[tuple[Any, ...], Pos], keys: dict[tuple[Any, ...], Pos]):
-        self.data, self.values, self.keys = data, values, keys
-
-    def pos(self, loc: tuple[Any, ...], *, key: bool = False) -> Pos:
-        if key and loc in self.keys:
-            return self.keys[loc]
-        while loc not in self.values and loc:
-            loc = loc[:-1]
-        return self.values.get(loc, (1, 1))
-
-
-def _mark(node: yaml.Node) -> Pos:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _parse_yaml(path: Path, rel: str, issues: list[ContentIssue]) -> _Doc | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        issues.append(ContentIssue(rel, 1, 1, f"cannot read file: {exc}"))
-        return None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or str(exc)
-        if exc.context:
-            problem = f"{exc.context}: {problem}"
-        issues.append(ContentIssue(rel, line, col, f"invalid YAML: {problem}"))
-        return None
-    finally:
-        loader.dispose()
-    if node is None:
-        issues.append(ContentIssue(rel, 1, 1, "file is empty"))
-        return None
-    values: dict[tuple[Any, ...], Pos] = {}
-    keys: dict[tuple[Any, ...], Pos] = {}
-    constructor = SafeConstructor()
-
-    def build(n: yaml.Node, loc: tuple[Any, ...]) -> Any:
-        values[loc] = _mark(n)
-        if isinstance(n, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for k, v in n.value:
-                key = build(k, (*loc, "<key>"))
-                if not isinstance(key, str | int | bool) or key is None:
-                    issues.append(ContentIssue(rel, *_mark(k), "mapping keys must be plain words"))
-                    continue
-                if key in out:
-                    issues.append(ContentIssue(rel, *_mark(k), f"duplicate key {key!r}"))
-                keys[(*loc, key)] = _mark(k)
-                out[key] = build(v, (*loc, key))
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, (*loc, i)) for i, v in enumerate(n.value)]
-        try:
-            return constructor.construct_object(n, deep=True)
-        except ConstructorError as exc:
-            issues.append(ContentIssue(rel, *_mark(n), f"invalid value: {exc.problem}"))
-            return None
-
-    data = build(node, ())
-    return _Doc(data, values, keys)
-
-
 def _describe(err: dict[str, Any]) -> str:
     kind, msg = err["type"], err["msg"]
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p in QUESTION_TYPES)]
@@ -295,7 +205,7 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _validate(model: type[_Model], doc: _Doc, rel: str, issues: list[ContentIssue]) -> Any:
+def _validate(model: type[_Model], doc: Doc, rel: str, issues: list[ContentIssue]) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -329,18 +239,18 @@ def load_content(folder: Path | str) -> Content:
 
     roadmap_path = folder / "roadmap.yaml"
     roadmap: Roadmap | None = None
-    rdoc: _Doc | None = None
+    rdoc: Doc | None = None
     if not roadmap_path.is_file():
         issues.append(ContentIssue(rel(roadmap_path), 1, 1, "roadmap.yaml is missing"))
     else:
-        rdoc = _parse_yaml(roadmap_path, rel(roadmap_path), issues)
+        rdoc = parse_yaml(roadmap_path, rel(roadmap_path), issues)
         if rdoc is not None:
             roadmap = _validate(Roadmap, rdoc, rel(roadmap_path), issues)
 
-    qfiles: list[tuple[str, _Doc, QuestionFile]] = []
+    qfiles: list[tuple[str, Doc, QuestionFile]] = []
     for path in _question_files(folder):
         r = rel(path)
-        doc = _parse_yaml(path, r, issues)
+        doc = parse_yaml(path, r, issues)
         if doc is None:
             continue
         qf = _validate(QuestionFile, doc, r, issues)
@@ -358,9 +268,9 @@ def load_content(folder: Path | str) -> Content:
 
 def _cross_check(
     roadmap: Roadmap,
-    rdoc: _Doc,
+    rdoc: Doc,
     rpath: str,
-    qfiles: list[tuple[str, _Doc, QuestionFile]],
+    qfiles: list[tuple[str, Doc, QuestionFile]],
     issues: list[ContentIssue],
 ) -> Content:
     def err(file: str, pos: Pos, msg: str, warning: bool = False) -> None:
