@@ -23,6 +23,7 @@ EXTENSIONS = (
     "bot.exts.roadmap",
     "bot.exts.reminders",
     "bot.exts.study_channels",
+    "bot.exts.leaderboard",
     "bot.exts.stats",
     "bot.exts.admin",
 )

@@ -6,14 +6,13 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import Any, Literal
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 from sqlalchemy import select
 
-from bot.db import queries
 from bot.db.models import Delivery, StudyChannel
 from bot.errors import InvalidInput, NotAllowed
 from bot.exts.reminders import nonce, timezone_choices
@@ -411,32 +410,6 @@ class StudyChannels(commands.Cog):
             ch = interaction.guild.get_channel_or_thread(sc.channel_id) if interaction.guild else None
             names[sc.channel_id] = f"#{ch.name}" if ch else f"#deleted-channel ({sc.channel_id})"
         await interaction.followup.send(embed=ui.list_embed(rows, names, self.services.clock.now()), ephemeral=True)
-
-    leaderboard = app_commands.Group(name="leaderboard", description="This server's study leaderboard", guild_only=True)
-
-    @leaderboard.command(name="view", description="Top members by correct answers or streak")
-    async def view(
-        self,
-        interaction: discord.Interaction,
-        period: Literal["week", "all"] = "week",
-        by: Literal["correct", "streak"] = "correct",
-    ) -> None:
-        guild_id = _guild_check(interaction)
-        await ack(interaction, thinking=True)
-        async with self.services.unit() as s:
-            rows = await svc.leaderboard(s, guild_id, period=period, by=by, now=self.services.clock.now())
-        # Mentions render as names inside embeds and never ping; no member cache needed.
-        names = {r.user_id: f"<@{r.user_id}>" for r in rows}
-        await interaction.followup.send(embed=ui.leaderboard_embed(rows, names, period=period, by=by))
-
-    @leaderboard.command(name="optout", description="Hide or show yourself on leaderboards")
-    async def optout(self, interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
-        await ack(interaction, ephemeral=True, thinking=True)
-        async with self.services.unit() as s:
-            learner = await queries.ensure_learner(s, interaction.user.id, self.services.clock.now())
-            learner.leaderboard_opt_out = state == "on"
-        text = "🙈 You're hidden from leaderboards." if state == "on" else "👀 You're back on leaderboards."
-        await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:
