@@ -22,6 +22,7 @@ from sqlalchemy import insert
 from bench.interactions import lag_monitor, pct
 from bench.remote import remote_discord
 from bot.db.models import Card, Learner, TopicProgress
+from bot.db.queries import new_card
 from bot.endpoint import reset_endpoints
 from bot.runner import build_services, start_bot, stop_bot
 
@@ -63,25 +64,7 @@ async def seed(services: object, learner_ids: list[int], channels: dict[int, int
                     for uid in chunk
                 ],
             )
-            await s.execute(
-                insert(Card),
-                [
-                    {
-                        "learner_id": uid,
-                        "question_id": q,
-                        "topic_id": "linear-algebra",
-                        "state": 1,
-                        "step": 0,
-                        "due": now,
-                        "reps": 0,
-                        "lapses": 0,
-                        "suspended": False,
-                        "created_at": now,
-                    }
-                    for uid in chunk
-                    for q in questions
-                ],
-            )
+            await s.execute(insert(Card), [new_card(uid, q, "linear-algebra", now) for uid in chunk for q in questions])
 
 
 async def run(n: int, rate: float) -> dict[str, float]:

@@ -26,6 +26,7 @@ from bench.remote import ROOT, remote_discord
 from bot.content import load_content
 from bot.db.migrate import upgrade
 from bot.db.models import Card, Learner
+from bot.db.queries import new_card
 from bot.db.session import create_engine, session_factory
 
 
@@ -54,22 +55,7 @@ async def seed(url: str, n: int, with_cards: int) -> None:
         async with sessions() as s, s.begin():
             await s.execute(
                 insert(Card),
-                [
-                    {
-                        "learner_id": j + 1,
-                        "question_id": q,
-                        "topic_id": "numpy",
-                        "state": 1,
-                        "step": 0,
-                        "due": now,
-                        "reps": 0,
-                        "lapses": 0,
-                        "suspended": False,
-                        "created_at": now,
-                    }
-                    for j in range(i, min(with_cards, i + 2000))
-                    for q in questions
-                ],
+                [new_card(j + 1, q, "numpy", now) for j in range(i, min(with_cards, i + 2000)) for q in questions],
             )
     await engine.dispose()
 

@@ -74,25 +74,16 @@ async def set_progress(
     return row
 
 
+def new_card(user_id: int, question_id: str, topic_id: str, now: datetime) -> dict[str, Any]:
+    """A never-reviewed card, due now (the model's defaults fill in the FSRS state)."""
+    return {"learner_id": user_id, "question_id": question_id, "topic_id": topic_id, "due": now, "created_at": now}
+
+
 async def create_cards(
     session: AsyncSession, user_id: int, questions: Iterable[tuple[str, str]], now: datetime
 ) -> None:
     """Create a new card for each (question_id, topic_id) the learner does not have yet."""
-    rows = [
-        {
-            "learner_id": user_id,
-            "question_id": qid,
-            "topic_id": tid,
-            "state": 1,
-            "step": 0,
-            "due": now,
-            "reps": 0,
-            "lapses": 0,
-            "suspended": False,
-            "created_at": now,
-        }
-        for qid, tid in questions
-    ]
+    rows = [new_card(user_id, qid, tid, now) for qid, tid in questions]
     for i in range(0, len(rows), 200):
         await insert_ignore(session, Card, rows[i : i + 200])
 

@@ -18,6 +18,7 @@ from sqlalchemy import insert, update
 from bot.content import load_content
 from bot.db.migrate import upgrade
 from bot.db.models import Card, Learner, StudyChannel, TopicProgress
+from bot.db.queries import new_card
 from bot.db.session import create_engine, session_factory
 from localdiscord import LocalDiscord
 from tests.helpers import CONTENT, ROOT
@@ -106,22 +107,7 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
             )
             await s.execute(
                 insert(Card),
-                [
-                    {
-                        "learner_id": u.id,
-                        "question_id": q,
-                        "topic_id": "numpy",
-                        "state": 1,
-                        "step": 0,
-                        "due": now,
-                        "reps": 0,
-                        "lapses": 0,
-                        "suspended": False,
-                        "created_at": now,
-                    }
-                    for u in users
-                    for q in questions
-                ],
+                [new_card(u.id, q, "numpy", now) for u in users for q in questions],
             )
             await s.execute(
                 insert(StudyChannel),
