@@ -366,7 +366,7 @@ class LocalDiscord(UserActions):
     async def create_channel(self, guild: Guild, name: str, *, thread_of: Channel | None = None) -> Channel:
         ch = new_text_channel(guild.id, name, len(guild.channels))
         if thread_of is not None:
-            ch.type, ch.parent_id = PUBLIC_THREAD, thread_of.id
+            ch.type, ch.parent_id, ch.owner_id = PUBLIC_THREAD, thread_of.id, guild.owner_id
         guild.channels[ch.id] = ch
         self.channels[ch.id] = ch
         event = "THREAD_CREATE" if thread_of else "CHANNEL_CREATE"

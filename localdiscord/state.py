@@ -98,6 +98,7 @@ class Channel:
     # role or member id -> (allow, deny)
     overwrites: dict[int, tuple[int, int]] = field(default_factory=dict)
     parent_id: int | None = None
+    owner_id: int | None = None  # threads: who started it
     position: int = 0
     deleted: bool = False
     messages: dict[int, Message] = field(default_factory=dict)
@@ -125,6 +126,12 @@ class Channel:
             parent_id=str(self.parent_id) if self.parent_id else None,
         )
         if self.type == PUBLIC_THREAD:
+            data.update(
+                owner_id=str(self.owner_id or 0),
+                message_count=len(self.messages),
+                member_count=1,
+                total_message_sent=len(self.messages),
+            )
             data["thread_metadata"] = {
                 "archived": False,
                 "auto_archive_duration": 1440,

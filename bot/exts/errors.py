@@ -6,13 +6,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotAllowed, UserFacingError
+from bot.errors import InvalidInput, NotAllowed, UserFacingError
 from bot.ui.replies import report_error
 
 
 def unwrap(error: BaseException) -> BaseException:
     while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
         error = error.__cause__
+    if isinstance(error, app_commands.TransformerError):
+        if error.type == discord.AppCommandOptionType.channel:
+            return NotAllowed("I can't use that channel here: pick a channel of this server that I can see.")
+        return InvalidInput(f"{error.value!r} is not a valid {error.type.name} here.")
     if isinstance(error, app_commands.MissingPermissions):
         perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return NotAllowed(f"You need the {perms} permission to do that.")

@@ -186,3 +186,17 @@ async def test_digest_survives_restart(harness: Harness) -> None:
     digest = ld.dms_to(hal)[-1]
     await ld.click(hal, digest, "Snooze 1 h")  # buttons still work after the restart
     assert "Snoozed" in digest.content
+
+
+async def test_reminders_off_means_no_digest(harness: Harness) -> None:
+    h, ld = harness, harness.ld
+    h.clock.set(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
+    ida = ld.create_user("ida")
+    await ld.slash(ida, "quiz", {"topic": "pandas", "count": 1})
+    await opt_in(h, ida)
+    it = await ld.slash(ida, "reminders", {"state": "off"})
+    assert it.reply is not None and "Daily reviews are off" in it.reply.content
+    assert (await learner(h, ida.id)).next_digest_at is None
+    h.clock.set(datetime(2026, 6, 1, 7, 1, tzinfo=UTC))
+    await tick(h)
+    assert len(ld.dms_to(ida)) == 1  # the welcome only

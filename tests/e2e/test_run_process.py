@@ -49,6 +49,8 @@ async def test_run_logs_json_without_token_and_stops_cleanly(
         user = ld.create_user("ops")
         it = await ld.slash(user, "roadmap", {})
         assert it.original is not None
+        proc.send_signal(signal.SIGHUP)  # reload content without a restart
+        await asyncio.sleep(1.5)
         proc.send_signal(sig)
         out, _ = await asyncio.wait_for(proc.communicate(), 30)
     finally:
@@ -61,3 +63,4 @@ async def test_run_logs_json_without_token_and_stops_cleanly(
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines and all(json.loads(line)["level"] for line in lines)
     assert any(json.loads(line)["msg"] == "stopped" for line in lines)
+    assert any(json.loads(line)["msg"].startswith("content reloaded:") for line in lines)

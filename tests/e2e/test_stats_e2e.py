@@ -108,3 +108,17 @@ async def test_export_has_everything_and_delete_leaves_nothing(harness: Harness)
     await ld.click(jon, confirm, "Yes, delete everything")
     assert confirm.content.startswith("🗑️ **Deleted.**") and "review history entries" in confirm.content
     assert await _rows_referencing(h, jon.id) == {}
+
+
+async def test_mydata_in_dms(harness: Harness) -> None:
+    ld = harness.ld
+    kim = ld.create_user("kim")
+    await ld.slash(kim, "quiz", {"topic": "svm", "count": 1})
+    it = await ld.slash(kim, "mydata export", {})
+    assert it.reply is not None and it.reply.channel.type == 1
+    assert json.loads(it.reply.files["mydata.json"])["cards"]
+    it = await ld.slash(kim, "mydata delete", {})
+    confirm = it.original
+    assert confirm is not None
+    await ld.click(kim, confirm, "Yes, delete everything")
+    assert confirm.content.startswith("🗑️ **Deleted.**")

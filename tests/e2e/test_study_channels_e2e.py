@@ -201,3 +201,38 @@ async def test_500_channels_due_in_the_same_minute(harness: Harness) -> None:
     assert elapsed >= 500 / 50 * 0.9  # paced under the global limit
     h.clock.advance(timedelta(minutes=5))
     assert await tick(h) == 0
+
+
+async def test_edit_remove_threads_and_other_servers(harness: Harness) -> None:
+    h = harness
+    ld, admin, guild, ch = await setup_guild(h)
+    other = await ld.create_guild("Elsewhere", admin)
+    foreign = next(iter(other.channels.values()))
+    thread = await ld.create_channel(guild, "daily-thread", thread_of=ch)
+    await ld.settle()
+    h.clock.set(datetime(2026, 6, 1, 11, 0, tzinfo=UTC))
+
+    it = await ld.slash(admin, "studychannel add", {"channel": foreign}, channel=ch)
+    assert it.reply is not None and "pick a channel of this server" in it.reply.embeds[0]["description"]
+
+    it = await ld.slash(admin, "studychannel add", {"channel": thread, "time": "12:00"}, channel=ch)
+    assert it.reply is not None and it.reply.embeds[0]["title"] == "✅ Study channel saved"
+
+    await ld.slash(admin, "studychannel add", {"channel": ch, "time": "12:00"}, channel=ch)
+    it = await ld.slash(
+        admin, "studychannel edit", {"channel": ch, "time": "18:15", "days": "weekdays", "questions": 2}, channel=ch
+    )
+    value = it.reply.embeds[0]["fields"][0]["value"]  # type: ignore[union-attr]
+    assert "18:15 UTC, weekdays · 2 question(s)" in value
+
+    h.clock.set(datetime(2026, 6, 1, 12, 1, tzinfo=UTC))  # a Monday
+    await tick(h)
+    h.clock.set(datetime(2026, 6, 1, 18, 16, tzinfo=UTC))
+    await tick(h)
+    assert len(posts(ld, ch)) == 2  # two questions in this slot
+    assert len(posts(ld, thread)) == 1  # the thread's 12:00 post
+
+    it = await ld.slash(admin, "studychannel remove", {"channel": ch}, channel=ch)
+    assert "no longer a study channel" in it.reply.content  # type: ignore[union-attr]
+    it = await ld.slash(admin, "studychannel pause", {"channel": ch}, channel=ch)
+    assert "not a study channel in this server" in it.reply.embeds[0]["description"]  # type: ignore[union-attr]
