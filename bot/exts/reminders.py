@@ -264,17 +264,17 @@ class Reminders(commands.Cog):
 
     settings = app_commands.Group(name="settings", description="Your study settings")
 
-    async def _update(self, interaction: discord.Interaction, change: Any) -> None:
+    async def _update(self, interaction: discord.Interaction, change: Any, note: str = "Saved.") -> None:
         await ack(interaction, ephemeral=True, thinking=True)
         now = self.services.clock.now()
         async with self.services.unit() as s:
             learner = await change(s, now)
             embed = settings_embed(learner, now)
-        await interaction.followup.send(content="Saved.", embed=embed, ephemeral=True)
+        await interaction.followup.send(content=note, embed=embed, ephemeral=True)
 
     @settings.command(name="show", description="See your current settings")
     async def show(self, interaction: discord.Interaction) -> None:
-        await self._update(interaction, lambda s, now: queries.ensure_learner(s, interaction.user.id, now))
+        await self._update(interaction, lambda s, now: queries.ensure_learner(s, interaction.user.id, now), note="")
 
     @settings.command(name="timezone", description="Your time zone, e.g. Europe/Berlin")
     @app_commands.describe(name="IANA time zone name (start typing to search)")

@@ -384,9 +384,7 @@ def resources_page(
         return {"embed": ui.resources_embed(title, [], 0, 1, note)}
     pages = ui.paginate(ui.resource_groups(content, matching))
     page = max(0, min(page, len(pages) - 1))
-    embed = ui.resources_embed(
-        title, pages[page], page, len(pages), f"{len(matching)} link(s). Official docs, courses, books and papers."
-    )
+    embed = ui.resources_embed(title, pages[page], page, len(pages), f"{len(matching)} link(s).")
     if len(pages) == 1:
         return {"embed": embed}
     last = len(pages) - 1
