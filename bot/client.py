@@ -100,7 +100,7 @@ class StudyBotMixin:
         guild = discord.Object(guild_id) if guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             stored = await queries.get_state(s, self._hash_key(guild_id))
         if stored == self.command_hash(guild):
             log.info("application commands unchanged; not syncing")

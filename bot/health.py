@@ -46,7 +46,7 @@ class HealthServer:
     async def metrics(self, request: web.Request) -> web.Response:
         services = self.bot.services
         try:
-            async with services.unit() as s:
+            async with services.read() as s:
                 services.metrics.due_backlog.set(await due_backlog(s, services.clock.now()))
         except Exception as exc:  # noqa: BLE001 - metrics must render even with the database down
             log.warning("metrics: due backlog unavailable: %s", type(exc).__name__)

@@ -118,6 +118,14 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
         )
         self.gateway_latency = Gauge("studybot_gateway_latency_seconds", "Gateway heartbeat latency")
+        self.db_write_wait = Histogram(
+            "studybot_db_write_wait_seconds",
+            "Time a write unit waited for the process's other writers (SQLite)",
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+        )
+        self.deliveries = Counter(
+            "studybot_delivery_attempts_total", "Digest, snooze and channel-post delivery attempts, by kind and result"
+        )
 
     def render(self) -> str:
         out: list[str] = []
@@ -132,6 +140,8 @@ class Metrics:
             self.due_backlog,
             self.loop_lag,
             self.gateway_latency,
+            self.db_write_wait,
+            self.deliveries,
         ):
             out.extend(m.render())
         return "\n".join(out) + "\n"

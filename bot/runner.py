@@ -15,8 +15,9 @@ from bot.client import StudyBot, create_bot
 from bot.clock import Clock
 from bot.content import load_content
 from bot.db.migrate import upgrade
-from bot.db.session import create_engine, session_factory
+from bot.db.session import Database, create_engine
 from bot.endpoint import apply_endpoints
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.settings import Settings
 from scheduler.ratelimit import RateLimiter
@@ -38,11 +39,12 @@ async def build_services(
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
+    metrics = Metrics()
     return Services(
         settings=settings,
         content=content,
-        engine=engine,
-        sessions=session_factory(engine),
+        db=Database(engine, observe_wait=metrics.db_write_wait.observe),
+        metrics=metrics,
         clock=clock or Clock(),
         content_dir=folder,
         process_id=process_id or settings.process_name or f"{socket.gethostname()}-{os.getpid()}",

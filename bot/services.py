@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.content import Content, load_content
 from bot.db import queries
+from bot.db.session import Database
 from bot.metrics import Metrics
 from bot.settings import Settings
 from scheduler.ratelimit import RateLimiter
@@ -25,8 +26,7 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     content: Content
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    db: Database
     clock: Clock = field(default_factory=Clock)
     content_dir: Path = Path("content")
     process_id: str = "main"
@@ -34,10 +34,21 @@ class Services:
     # Every REST send the bot makes on its own (DMs, channel posts, edits) goes through this.
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(45.0))
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.db.engine
+
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: a session in a transaction, committed on success."""
-        async with self.sessions() as session, session.begin():
+        """A write unit of work: one transaction, committed on success (queued behind the
+        process's other writers on SQLite). Never await Discord inside it."""
+        async with self.db.unit() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work: takes no write lock; writing in it raises."""
+        async with self.db.read() as session:
             yield session
 
     async def sync_content_ids(self) -> dict[str, int]:

@@ -36,28 +36,43 @@ class StudyScheduler:
             deliver,
             process_id=services.process_id,
             grace=timedelta(hours=settings.digest_grace_hours),
-            stale=timedelta(seconds=settings.claim_timeout_seconds),
+            lease=timedelta(seconds=settings.claim_timeout_seconds),
             shards=(settings.shard_count, list(settings.shard_ids or range(settings.shard_count)))
             if settings.shard_count
             else None,
+            on_attempt=lambda claim, outcome: services.metrics.deliveries.inc(kind=claim.kind, result=outcome.status),
         )
+        self._tick: asyncio.Task[int] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self._probe: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         interval = self.bot.services.settings.dispatch_interval_seconds
         if interval > 0:
             first = datetime.now(UTC) + timedelta(seconds=min(5.0, interval))
-            self.scheduler.add_job(self.tick, "interval", seconds=interval, id="dispatch", next_run_time=first)
+            self.scheduler.add_job(self._tick_job, "interval", seconds=interval, id="dispatch", next_run_time=first)
         self.scheduler.start()
         self._probe = asyncio.create_task(self._lag_probe(), name="loop-lag-probe")
+        self._heartbeat = asyncio.create_task(self.dispatcher.heartbeat(), name="claim-heartbeat")
+
+    async def _tick_job(self) -> None:
+        """The APScheduler job. The tick runs in a task of our own, shielded: APScheduler
+        cancels its running jobs on shutdown, and the drain, not a cancellation, ends a tick."""
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.tick()
 
     async def tick(self) -> int:
         if not self.bot.is_ready():  # guilds not in the cache yet: posting now would misjudge them
             return 0
+        if self._tick is None or self._tick.done():
+            self._tick = asyncio.create_task(self._run_tick(), name="dispatch-tick")
+        return await asyncio.shield(self._tick)
+
+    async def _run_tick(self) -> int:
         try:
             return await self.dispatcher.tick()
         except Exception:
-            log.exception("dispatch tick failed")
+            log.exception("dispatch tick failed; the next tick carries on")
             return 0
 
     async def _lag_probe(self, interval: float = 0.25) -> None:
@@ -75,10 +90,15 @@ class StudyScheduler:
         return bool(self.scheduler.running)
 
     async def shutdown(self, drain_timeout: float = 10.0) -> None:
+        """Stop claiming, let in-flight sends finish (bounded), release the rest: one INFO line."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.dispatcher.drain(drain_timeout)
-        if self._probe is not None:
-            self._probe.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._probe
+        result = await self.dispatcher.drain(drain_timeout)
+        if self._tick is not None and not self._tick.done():
+            await asyncio.wait({self._tick}, timeout=drain_timeout)
+        for task in (self._probe, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        log.info("scheduler stopped: %s", result)

@@ -1,34 +1,61 @@
-"""Daily digests: claim due learners in the ledger, then send each exactly once.
+"""Deliveries (daily digests, snooze reminders, study-channel posts): claim, send once.
 
-The database is the source of truth. A tick claims due learners in short transactions
-(PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so several processes share the work), writes a
-ledger row whose UNIQUE key is (learner, local date), commits, and only then sends,
-outside the transaction, through the shared rate limiter. A second claimant of the same
-slot fails on the key; a crash between claim and send leaves a ``claimed`` row that a
-later tick sends once (with the same message nonce, so a send that did happen is not
-repeated). Nothing here imports Discord: the bot supplies ``deliver``.
+The database is the source of truth. A tick claims due work in short transactions
+(PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so several processes share it), writing a ledger
+row whose UNIQUE key is (kind, target, slot), commits, and only then sends, outside any
+transaction, through the shared rate limiter. A second claimant of the same slot fails on
+the key.
+
+A claim is a lease: the process working on it renews ``lease_until`` every third of the
+lease (a heartbeat), so only a claim whose process died is taken over, and that happens
+soon after the lease ends, well inside Discord's nonce window: the re-send carries the
+same message nonce, so a message that did go out is not repeated.
+
+Failures are told apart. A database error, a timeout or a Discord 5xx is transient: the
+claim is kept, retried in-process with a short backoff, then handed back with a later
+lease for any process to retry, until the grace window ends (then it ``expired``). Only a
+permanent answer (closed DMs, unknown channel, missing access or permissions) ends a
+delivery as ``closed`` or ``failed``, with the reason stored. Nothing here imports Discord:
+the bot supplies ``deliver``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Delivery, Learner, StudyChannel
 from bot.db.queries import insert_stmt
+from bot.study import dm
 from scheduler.timeutil import ALL_DAYS, local_date, next_slot, zone
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
-STALE_CLAIM = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
+# In-process retries of a transient failure (seconds), all well inside the lease.
+INLINE_RETRIES = (1.0, 3.0)
+# Then the claim goes back to the pool with a later lease: attempt n waits RETRY_DELAYS[n].
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5))
+FINAL = frozenset({"sent", "skipped", "closed", "failed"})
+
+Unit = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def message_nonce(kind: str, target_id: int, slot: str) -> str:
+    """A per-slot message nonce (≤ 25 characters, as Discord allows): a repeated send of the
+    same slot within Discord's nonce window returns the first message instead of a new one."""
+    return hashlib.sha1(f"{kind}:{target_id}:{slot}".encode()).hexdigest()[:25]
 
 
 @dataclass(frozen=True)
@@ -37,40 +64,60 @@ class Claim:
     kind: str  # digest | snooze | channel
     target_id: int  # the learner (digest, snooze) or the study channel's row id (channel)
     slot: str
+    attempts: int = 0  # earlier attempts of this delivery (retries and takeovers)
+
+    @property
+    def nonce(self) -> str:
+        return message_nonce(self.kind, self.target_id, self.slot)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | skipped | failed | closed
+    """What a delivery attempt came to. ``retry``: a transient failure, try again later."""
+
+    status: str  # sent | skipped | closed | failed | retry
     message_id: int | None = None
     channel_id: int | None = None
     error: str | None = None
+
+    @classmethod
+    def retry(cls, error: str) -> Outcome:
+        return cls("retry", error=error[:500])
 
 
 Deliver = Callable[[Claim], Awaitable[Outcome]]
 
 
-async def _ledger(
-    session: AsyncSession, kind: str, target: int, slot: str, slot_at: datetime, now: datetime, by: str
-) -> int | None:
-    """Insert the ledger row; None if that slot was already claimed (by anyone, ever)."""
+def ledger_row(
+    kind: str, target: int, slot: str, slot_at: datetime | None, now: datetime, by: str, lease: timedelta = LEASE
+) -> dict[str, object]:
+    """The ledger row of a new claim (the one place that builds them)."""
+    return {
+        "kind": kind,
+        "target_id": target,
+        "slot": slot,
+        "slot_at": slot_at,
+        "status": "claimed",
+        "claimed_at": now,
+        "claimed_by": by,
+        "lease_until": now + lease,
+        "attempts": 0,
+        "answers": 0,
+        "correct_answers": 0,
+    }
+
+
+async def insert_claims(session: AsyncSession, rows: list[dict[str, object]]) -> list[Claim]:
+    """Insert ledger rows; a slot that anyone ever claimed is skipped (the UNIQUE key decides)."""
+    if not rows:
+        return []
     stmt = (
         insert_stmt(session, Delivery)
-        .values(
-            kind=kind,
-            target_id=target,
-            slot=slot,
-            slot_at=slot_at,
-            status="claimed",
-            claimed_at=now,
-            claimed_by=by,
-            answers=0,
-            correct_answers=0,
-        )
+        .values(rows)
         .on_conflict_do_nothing()
-        .returning(Delivery.id)
+        .returning(Delivery.id, Delivery.kind, Delivery.target_id, Delivery.slot)
     )
-    return await session.scalar(stmt)
+    return [Claim(did, kind, target, slot) for did, kind, target, slot in (await session.execute(stmt)).all()]
 
 
 async def _claim_slots(
@@ -87,8 +134,7 @@ async def _claim_slots(
     """The shared claim step. ``rows``: (id, time zone, minute of day, weekday mask, due slot).
 
     A slot missed for longer than ``grace`` is skipped (never replayed); a due one gets a
-    ledger row (kind, id, ``key``) — inserted only if nobody ever claimed it: the UNIQUE key
-    decides — and every schedule moves on to its next slot, in bulk."""
+    ledger row, and every schedule moves on to its next slot, in bulk."""
     advances: list[dict[str, object]] = []
     ledger: list[dict[str, object]] = []
     for target, tz_name, minute, mask, slot in rows:
@@ -98,30 +144,10 @@ async def _claim_slots(
             slot = next_slot(slot, tz, minute, mask)
         advances.append({"id": target, next_column: slot if slot > now else next_slot(slot, tz, minute, mask)})
         if slot <= now:
-            ledger.append(
-                {
-                    "kind": kind,
-                    "target_id": target,
-                    "slot": key(slot, tz),
-                    "slot_at": slot,
-                    "status": "claimed",
-                    "claimed_at": now,
-                    "claimed_by": by,
-                    "answers": 0,
-                    "correct_answers": 0,
-                }
-            )
+            ledger.append(ledger_row(kind, target, key(slot, tz), slot, now, by))
     if advances:
         await session.execute(update(model), advances)
-    if not ledger:
-        return []
-    stmt = (
-        insert_stmt(session, Delivery)
-        .values(ledger)
-        .on_conflict_do_nothing()
-        .returning(Delivery.id, Delivery.target_id, Delivery.slot)
-    )
-    return [Claim(did, kind, target, slot) for did, target, slot in (await session.execute(stmt)).all()]
+    return await insert_claims(session, ledger)
 
 
 def due_learners(now: datetime, limit: int, dialect: str) -> Select[int, str, int, datetime | None]:
@@ -136,11 +162,15 @@ def due_learners(now: datetime, limit: int, dialect: str) -> Select[int, str, in
     return q.with_for_update(skip_locked=True, of=Learner) if dialect == "postgresql" else q
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 async def claim_digests(
     session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
 ) -> list[Claim]:
     """Claim up to ``limit`` due digests and advance each learner's next digest time, in bulk."""
-    rows = (await session.execute(due_learners(now, limit, session.get_bind().dialect.name))).all()
+    rows = (await session.execute(due_learners(now, limit, _dialect(session)))).all()
     return await _claim_slots(
         session,
         Learner,
@@ -186,7 +216,7 @@ async def claim_channel_posts(
     )
     if shards is not None:
         q = q.where(on_shards(StudyChannel.guild_id, shards))
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         q = q.with_for_update(skip_locked=True, of=StudyChannel)
     return await _claim_slots(
         session,
@@ -202,19 +232,27 @@ async def claim_channel_posts(
 
 
 async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:
-    q = select(Learner).where(Learner.snooze_until <= now).order_by(Learner.snooze_until).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    claims = []
-    for learner in await session.scalars(q):
-        assert learner.snooze_until is not None
-        at = learner.snooze_until
-        key = at.strftime("%Y-%m-%dT%H:%M")
-        learner.snooze_until = None
-        did = await _ledger(session, "snooze", learner.id, key, at, now, by)
-        if did is not None:
-            claims.append(Claim(did, "snooze", learner.id, key))
-    return claims
+    """Claim due "Snooze 1 h" reminders (ledger key: learner + snooze time)."""
+    q = (
+        select(Learner.id, Learner.snooze_until)
+        .where(Learner.snooze_until <= now)
+        .order_by(Learner.snooze_until)
+        .limit(limit)
+    )
+    if _dialect(session) == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=Learner)
+    rows = [(uid, at) for uid, at in (await session.execute(q)).all() if at is not None]
+    if not rows:
+        return []
+    await session.execute(
+        update(Learner)
+        .where(Learner.id.in_([uid for uid, _ in rows]))
+        .values(snooze_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return await insert_claims(
+        session, [ledger_row("snooze", uid, at.strftime("%Y-%m-%dT%H:%M"), at, now, by) for uid, at in rows]
+    )
 
 
 async def reclaim_stale(
@@ -224,64 +262,163 @@ async def reclaim_stale(
     grace: timedelta,
     by: str,
     limit: int = BATCH,
-    stale: timedelta = STALE_CLAIM,
+    lease: timedelta = LEASE,
     shards: tuple[int, list[int]] | None = None,
+    exclude: Iterable[int] = (),
 ) -> list[Claim]:
-    """Claims left by a crashed sender: send them once more if still within the grace window;
-    older ones are given up (the day is skipped, never replayed). Channel posts are taken
-    over only by a process that has the channel's guild on its shards."""
+    """Take over claims whose lease ended (their process died, or a retry is due), if still
+    within the grace window; older ones expire (the day is skipped, never replayed). Channel
+    posts are taken over only by a process that has the channel's guild on its shards;
+    ``exclude``: claims this process is working on itself."""
     kinds: Any = Delivery.kind.in_(("digest", "snooze", "channel"))
     if shards is not None:
         mine = select(StudyChannel.id).where(on_shards(StudyChannel.guild_id, shards))
         kinds = Delivery.kind.in_(("digest", "snooze")) | ((Delivery.kind == "channel") & Delivery.target_id.in_(mine))
     q = (
-        select(Delivery)
-        .where(Delivery.status == "claimed", Delivery.claimed_at < now - stale, kinds)
-        .order_by(Delivery.claimed_at)
+        select(
+            Delivery.id,
+            Delivery.kind,
+            Delivery.target_id,
+            Delivery.slot,
+            Delivery.slot_at,
+            Delivery.claimed_at,
+            Delivery.attempts,
+        )
+        .where(Delivery.status == "claimed", Delivery.lease_until <= now, kinds)
+        .order_by(Delivery.lease_until)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    claims = []
-    for d in await session.scalars(q):
-        if (d.slot_at or d.claimed_at) < now - grace:
-            d.status, d.error = "failed", "claimed but not sent before the grace window ended"
+    if _dialect(session) == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=Delivery)
+    skip = set(exclude)
+    expired, taken = [], []
+    for did, kind, target, slot, slot_at, claimed_at, attempts in (await session.execute(q)).all():
+        if did in skip:
             continue
-        d.claimed_at, d.claimed_by = now, by
-        claims.append(Claim(d.id, d.kind, d.target_id, d.slot))
-    return claims
+        if (slot_at or claimed_at) < now - grace:
+            expired.append(did)
+        else:
+            taken.append(Claim(did, kind, target, slot, attempts))
+    if expired:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(expired))
+            .values(
+                status="expired",
+                lease_until=None,
+                error=func.coalesce(Delivery.error, "not sent before the grace window ended"),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if taken:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([c.delivery_id for c in taken]))
+            .values(claimed_by=by, lease_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+    return taken
 
 
-async def release_claims(session: AsyncSession, by: str, now: datetime, stale: timedelta = STALE_CLAIM) -> int:
-    """On shutdown: make this process's unsent claims reclaimable at once."""
+async def renew_leases(session: AsyncSession, ids: list[int], by: str, until: datetime) -> int:
+    """The heartbeat: this process is still working on these claims."""
+    res = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.claimed_by == by, Delivery.status == "claimed")
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def release_claims(session: AsyncSession, by: str, now: datetime) -> int:
+    """On shutdown: make this process's unsent claims available at once."""
     res = await session.execute(
         update(Delivery)
         .where(Delivery.status == "claimed", Delivery.claimed_by == by)
-        .values(claimed_at=now - stale - timedelta(seconds=1), claimed_by=None)
+        .values(lease_until=now, claimed_by=None)
+        .execution_options(synchronize_session=False)
     )
-    return res.rowcount or 0  # type: ignore[attr-defined]
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, now: datetime) -> None:
-    d = await session.get(Delivery, claim.delivery_id)
-    if d is None:
-        return
-    d.status, d.error = outcome.status, outcome.error
-    d.message_id, d.channel_id = outcome.message_id, outcome.channel_id
-    if outcome.status == "sent":
-        d.sent_at = now
-    if outcome.status == "closed":
-        learner = await session.get(Learner, claim.target_id)
-        if learner is not None:
-            learner.dm_status, learner.next_digest_at, learner.snooze_until = "closed", None, None
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS) - 1)]
+
+
+async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, now: datetime, *, by: str) -> bool:
+    """Record an attempt's outcome, if this process still holds the claim (False: another
+    process took it over meanwhile and will record its own)."""
+    held = (Delivery.id == claim.delivery_id, Delivery.status == "claimed", Delivery.claimed_by == by)
+    if outcome.status == "retry":
+        values: dict[str, Any] = {
+            "claimed_by": None,
+            "lease_until": now + retry_delay(claim.attempts),
+            "attempts": Delivery.attempts + 1,
+            "error": outcome.error,
+        }
+    elif outcome.status in FINAL:
+        values = {
+            "status": outcome.status,
+            "error": outcome.error,
+            "message_id": outcome.message_id,
+            "channel_id": outcome.channel_id if outcome.channel_id is not None else Delivery.channel_id,
+            "lease_until": None,
+            "attempts": Delivery.attempts + 1,
+        }
+        if outcome.status == "sent":
+            values["sent_at"] = now
+    else:
+        raise ValueError(f"unknown outcome {outcome.status!r}")
+    res = await session.execute(
+        update(Delivery).where(*held).values(**values).execution_options(synchronize_session=False)
+    )
+    if not res.rowcount:  # type: ignore[attr-defined]
+        return False
+    if outcome.status == "closed" and claim.kind in ("digest", "snooze"):
+        await dm.mark_closed(session, claim.target_id)
+    return True
 
 
 async def due_backlog(session: AsyncSession, now: datetime) -> int:
-    from sqlalchemy import func
-
     return int(
         await session.scalar(select(func.count()).select_from(Learner).where(Learner.next_digest_at <= now)) or 0
     )
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def expected_transient(exc: BaseException) -> bool:
+    """Failures that come and go (no traceback needed): the database, the network, time-outs."""
+    return isinstance(exc, OperationalError | DBAPIError | OSError | TimeoutError | ConnectionError)
+
+
+@dataclass
+class DrainResult:
+    finished: int = 0
+    cancelled: int = 0
+    released: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.finished} in-flight deliveries finished, {self.cancelled} interrupted, "
+            f"{self.released} claims released for another process or the next start"
+        )
+
+
+@dataclass
+class _Held:
+    """The claims this process is working on (from claim to finish), for the heartbeat."""
+
+    claims: dict[int, Claim] = field(default_factory=dict)
+
+    def add(self, claims: list[Claim]) -> None:
+        self.claims.update((c.delivery_id, c) for c in claims)
+
+    def drop(self, claim: Claim) -> None:
+        self.claims.pop(claim.delivery_id, None)
 
 
 class Dispatcher:
@@ -289,15 +426,17 @@ class Dispatcher:
 
     def __init__(
         self,
-        unit: Callable[[], object],
+        unit: Unit,
         clock: Callable[[], datetime],
         deliver: Deliver,
         *,
         process_id: str,
         grace: timedelta,
         concurrency: int = 32,
-        stale: timedelta = STALE_CLAIM,
+        lease: timedelta = LEASE,
         shards: tuple[int, list[int]] | None = None,
+        inline_retries: tuple[float, ...] = INLINE_RETRIES,
+        on_attempt: Callable[[Claim, Outcome], None] | None = None,
     ) -> None:
         self.unit = unit
         self.now = clock
@@ -305,63 +444,144 @@ class Dispatcher:
         self.process_id = process_id
         self.grace = grace
         self.concurrency = concurrency
-        self.stale = stale
+        self.lease = lease
         self.shards = shards
+        self.inline_retries = inline_retries
+        self.on_attempt = on_attempt
         self.stopping = False
         self.in_flight: set[asyncio.Task[None]] = set()
+        self.held = _Held()
+        self.finished = 0
+
+    async def _claim_batch(self) -> list[Claim]:
+        now, by = self.now(), self.process_id
+        async with self.unit() as session:
+            claims = await reclaim_stale(
+                session,
+                now,
+                grace=self.grace,
+                by=by,
+                lease=self.lease,
+                shards=self.shards,
+                exclude=self.held.claims,
+            )
+            claims += await claim_digests(session, now, grace=self.grace, by=by)
+            claims += await claim_snoozes(session, now, by=by)
+            claims += await claim_channel_posts(session, now, grace=self.grace, by=by, shards=self.shards)
+        return claims
 
     async def tick(self) -> int:
         """Claim and send until nothing is due; returns the number of deliveries handled.
 
         Claiming is pipelined with sending: the next batch is claimed while the previous one
-        is still going out, so the rate limiter, not the claim round trips, sets the pace."""
+        is still going out, so the rate limiter, not the claim round trips, sets the pace.
+        Every task started here handles its own errors (see ``_one``)."""
         handled = 0
         sem = asyncio.Semaphore(self.concurrency)
         mine: set[asyncio.Task[None]] = set()
-        while not self.stopping:
-            if len(mine) > self.concurrency * 2:
-                await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            now = self.now()
-            async with self.unit() as s:  # type: ignore[attr-defined]
-                claims = await reclaim_stale(
-                    s, now, grace=self.grace, by=self.process_id, stale=self.stale, shards=self.shards
-                )
-                claims += await claim_digests(s, now, grace=self.grace, by=self.process_id)
-                claims += await claim_snoozes(s, now, by=self.process_id)
-                claims += await claim_channel_posts(s, now, grace=self.grace, by=self.process_id, shards=self.shards)
-            if not claims:
-                break
-            for c in claims:
-                t = asyncio.create_task(self._one(c, sem))
-                for group in (mine, self.in_flight):
-                    group.add(t)
-                    t.add_done_callback(group.discard)
-            handled += len(claims)
-        if mine:
-            await asyncio.gather(*mine)
+        try:
+            while not self.stopping:
+                if len(mine) > self.concurrency * 2:
+                    await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                claims = await self._claim_batch()
+                if not claims:
+                    break
+                self.held.add(claims)
+                for claim in claims:
+                    task = asyncio.create_task(self._one(claim, sem), name=f"deliver-{claim.kind}-{claim.delivery_id}")
+                    for group in (mine, self.in_flight):
+                        group.add(task)
+                        task.add_done_callback(group.discard)
+                handled += len(claims)
+            if mine:
+                await asyncio.wait(mine)
+        except asyncio.CancelledError:
+            # Killed (a crash in tests, or a hard stop): claims stay in the ledger, leased, for takeover.
+            for task in mine:
+                task.cancel()
+            raise
         return handled
 
+    async def _attempt(self, claim: Claim) -> Outcome:
+        try:
+            return await self.deliver(claim)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            what = f"{claim.kind} delivery {claim.delivery_id} (target {claim.target_id})"
+            if expected_transient(exc):
+                log.warning("%s: transient failure: %s", what, describe(exc))
+            else:
+                log.exception("%s: unexpected failure; it will be retried", what)
+            return Outcome.retry(describe(exc))
+
     async def _one(self, claim: Claim, sem: asyncio.Semaphore) -> None:
-        async with sem:
+        """Deliver one claim, retrying transient failures a little, then record the outcome.
+        Never raises (but for cancellation): every error is logged once, here."""
+        try:
+            async with sem:
+                outcome = await self._attempt(claim)
+                for delay in self.inline_retries:
+                    if outcome.status != "retry" or self.stopping:
+                        break
+                    await asyncio.sleep(delay)
+                    outcome = await self._attempt(claim)
+                if self.on_attempt is not None:
+                    self.on_attempt(claim, outcome)
+                await self._finish(claim, outcome)
+        finally:
+            self.held.drop(claim)
+
+    async def _finish(self, claim: Claim, outcome: Outcome) -> None:
+        for delay in (*self.inline_retries, None):
             try:
-                outcome = await self.deliver(claim)
+                async with self.unit() as session:
+                    await finish(session, claim, outcome, self.now(), by=self.process_id)
+                self.finished += 1
+                return
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
-                log.exception("delivery %s to learner %s failed", claim.kind, claim.target_id)
-                outcome = Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:500])
-            async with self.unit() as s:  # type: ignore[attr-defined]
-                await finish(s, claim, outcome, self.now())
+            except Exception as exc:  # noqa: BLE001 - retried a little, then logged once; the lease covers it
+                if delay is None or self.stopping:
+                    # The claim stays ours until its lease ends, then another attempt re-sends
+                    # it with the same nonce (a message that went out is not repeated).
+                    log.error("could not record %s delivery %s: %s", claim.kind, claim.delivery_id, describe(exc))
+                    return
+                log.warning("recording %s delivery %s failed, retrying: %s", claim.kind, claim.delivery_id, exc)
+                await asyncio.sleep(delay)
 
-    async def drain(self, timeout: float) -> None:
+    async def heartbeat(self) -> None:
+        """Renew the leases of the claims in progress every third of the lease, forever."""
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            ids = list(self.held.claims)
+            if not ids:
+                continue
+            try:
+                async with self.unit() as session:
+                    await renew_leases(session, ids, self.process_id, self.now() + self.lease)
+            except Exception as exc:  # noqa: BLE001 - the next beat tries again; the lease covers two misses
+                log.warning("renewing %d claim leases failed: %s", len(ids), describe(exc))
+
+    async def drain(self, timeout: float) -> DrainResult:
         """Stop claiming; let in-flight sends finish within ``timeout``, then release the rest."""
         self.stopping = True
+        result = DrainResult()
+        before = self.finished
         if self.in_flight:
             _, pending = await asyncio.wait(set(self.in_flight), timeout=timeout)
-            for t in pending:
-                t.cancel()
-        async with self.unit() as s:  # type: ignore[attr-defined]
-            released = await release_claims(s, self.process_id, self.now(), self.stale)
-        if released:
-            log.info("released %d unsent claims for another process or the next start", released)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+            result.cancelled = len(pending)
+        result.finished = self.finished - before
+        try:
+            async with self.unit() as session:
+                result.released = await release_claims(session, self.process_id, self.now())
+        except Exception as exc:  # noqa: BLE001 - the leases end by themselves; takeover follows
+            log.warning("releasing claims on shutdown failed (they will be taken over): %s", describe(exc))
+        return result
+

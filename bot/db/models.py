@@ -248,15 +248,21 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # digest | channel
+    kind: Mapped[str] = mapped_column(String(16))  # digest | snooze | channel
     target_id: Mapped[int] = mapped_column(BigInteger)
     slot: Mapped[str] = mapped_column(String(40))
-    # When it was due; a claim not sent within the grace window after this is given up.
+    # When it was due; a claim not sent within the grace window after this expires.
     slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # claimed | sent | failed | skipped
+    # claimed | sent | skipped | closed (DMs refused) | failed (a permanent refusal) | expired
     status: Mapped[str] = mapped_column(String(16), default="claimed")
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The claim's lease: renewed by the working process's heartbeat; once past, another
+    # process takes the claim over (or retries it, after a transient failure).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A digest's quiz session, made once, so a retry or takeover re-sends the same one.
+    session_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     channel_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -267,7 +273,7 @@ class Delivery(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "target_id", "slot"),
-        Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
+        Index("ix_deliveries_status_lease_until", "status", "lease_until"),
     )
 
 

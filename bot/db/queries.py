@@ -35,6 +35,21 @@ async def ensure_learner(session: AsyncSession, user_id: int, now: datetime) -> 
     return learner
 
 
+def default_learner(user_id: int, now: datetime) -> Learner:
+    """A learner who has never used the bot, with the model's defaults, not in any session."""
+    values: dict[str, Any] = {"id": user_id, "created_at": now}
+    for column in Learner.__table__.columns:
+        default = column.default
+        if column.key not in values and default is not None:
+            values[column.key] = default.arg(None) if callable(default.arg) else default.arg
+    return Learner(**values)
+
+
+async def learner_or_default(session: AsyncSession, user_id: int, now: datetime) -> Learner:
+    """The learner's row, or a default one without writing it (for read units)."""
+    return await session.get(Learner, user_id) or default_learner(user_id, now)
+
+
 async def progress_map(session: AsyncSession, user_id: int) -> dict[str, TopicProgress]:
     rows = await session.scalars(select(TopicProgress).where(TopicProgress.learner_id == user_id))
     return {r.topic_id: r for r in rows}

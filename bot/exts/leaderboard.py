@@ -40,7 +40,7 @@ class Leaderboard(commands.Cog):
     ) -> None:
         guild_id = _guild_check(interaction)
         await ack(interaction, thinking=True)
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             rows = await svc.leaderboard(s, guild_id, period=period, by=by, now=self.services.clock.now())
         # Mentions render as names inside embeds and never ping; no member cache needed.
         names = {r.user_id: f"<@{r.user_id}>" for r in rows}

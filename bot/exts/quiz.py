@@ -72,7 +72,7 @@ def render_step(services: Any, step: Step, extra: list[Any] | None = None) -> di
 
 
 async def render_summary(services: Any, step: Step) -> dict[str, Any]:
-    async with services.unit() as s:
+    async with services.read() as s:
         summary = await quiz.summary(s, step.session, services.clock.now())
     return {"embed": ui.summary_embed(summary), "view": None}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from datetime import timedelta
@@ -11,13 +10,15 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy import select
 
 from bot.db import queries
 from bot.db.models import Learner, QuizSession
+from bot.delivery import UNKNOWN_CHANNEL, outcome_for_dm
 from bot.errors import NotAllowed, StaleInteraction
 from bot.exts.quiz import render_step
 from bot.study import digest as digests
-from bot.study import learners, quiz
+from bot.study import dm, learners, quiz
 from bot.ui.autocomplete import choices_from
 from bot.ui.replies import ack, guarded
 from bot.ui.text import clip
@@ -25,19 +26,12 @@ from scheduler.dispatch import Claim, Outcome
 from scheduler.timeutil import format_hhmm, timezone_names
 
 log = logging.getLogger(__name__)
-DM_CLOSED = 50007
-UNKNOWN_CHANNEL = 10003
 OPEN_DMS_HELP = (
     "I couldn't send you a direct message: your DMs are closed to me. To receive daily reviews, open "
     "**User Settings → Content & Social → Direct messages from server members** (or right-click the server → "
     "**Privacy Settings → Direct Messages**), then run `/reminders on` again."
 )
 COLOUR = discord.Colour.gold()
-
-
-def nonce(kind: str, learner_id: int, slot: str) -> str:
-    """A per-learner, per-slot message nonce (≤ 25 characters): a repeated send is harmless."""
-    return hashlib.sha1(f"{kind}:{learner_id}:{slot}".encode()).hexdigest()[:25]
 
 
 def settings_embed(learner: Learner, now: Any) -> discord.Embed:
@@ -136,25 +130,26 @@ class Reminders(commands.Cog):
 
     # ------------------------------------------------------------ sending DMs
 
-    async def _dm_channel(self, learner_id: int) -> int:
-        async with self.services.unit() as s:
-            learner = await s.get(Learner, learner_id)
-            cached = learner.dm_channel_id if learner else None
+    async def _dm_channel(self, learner_id: int, known: int | None = None) -> int:
+        if known:
+            return known
+        async with self.services.read() as s:
+            cached = await s.scalar(select(Learner.dm_channel_id).where(Learner.id == learner_id))
         if cached:
             return int(cached)
         await self.limiter.acquire()
         channel = await self.bot.create_dm(discord.Object(learner_id))
         async with self.services.unit() as s:
-            learner = await s.get(Learner, learner_id)
-            if learner is not None:
-                learner.dm_channel_id = channel.id
+            await dm.set_channel(s, learner_id, channel.id)
         return channel.id
 
-    async def send_dm(self, learner_id: int, *, key: str | None = None, **payload: Any) -> discord.Message:
+    async def send_dm(
+        self, learner_id: int, *, channel_id: int | None = None, key: str | None = None, **payload: Any
+    ) -> discord.Message:
         """One DM through the shared limiter: one request when the DM channel id is known.
         A stale channel id is replaced once; Forbidden (e.g. 50007) propagates."""
         for attempt in (1, 2):
-            channel_id = await self._dm_channel(learner_id)
+            channel_id = await self._dm_channel(learner_id, channel_id if attempt == 1 else None)
             channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
             await self.limiter.acquire()
             try:
@@ -165,45 +160,31 @@ class Reminders(commands.Cog):
                 if exc.code != UNKNOWN_CHANNEL or attempt == 2:
                     raise
                 async with self.services.unit() as s:
-                    learner = await s.get(Learner, learner_id)
-                    if learner is not None:
-                        learner.dm_channel_id = None
+                    await dm.set_channel(s, learner_id, None)
         raise AssertionError("unreachable")
 
     async def deliver(self, claim: Claim) -> Outcome:
         """Called by the dispatcher for each claimed digest or snooze reminder."""
         services, m = self.services, self.bot.metrics  # type: ignore[attr-defined]
-        now = services.clock.now()
         async with services.unit() as s:
-            learner = await s.get(Learner, claim.target_id)
-            if learner is None or learner.dm_status == "closed":
-                return Outcome("skipped", error="learner gone or DMs closed")
-            if claim.kind == "digest":
-                d = await digests.prepare(s, services.content, learner, now)
-                if d is None:
-                    return Outcome("skipped", error="nothing due, paused or on vacation")
-                step, intro = d.step, self._intro(d)
-            else:
-                qs = await digests.latest_open_session(s, learner.id)
-                if qs is None:
-                    return Outcome("skipped", error="digest already finished")
-                step = await quiz.current(s, services.content, qs.id, learner.id)
-                if step.finished:
-                    return Outcome("skipped", error="digest already finished")
-                intro = "⏰ Here's your review again — whenever you're ready."
+            d = await digests.for_delivery(
+                s, services.content, claim.delivery_id, claim.kind, claim.target_id, services.clock.now()
+            )
+        if isinstance(d, str):
+            return Outcome("skipped", error=d)
+        intro = "⏰ Here's your review again — whenever you're ready." if d.reminder else self._intro(d)
         try:
             msg = await self.send_dm(
                 claim.target_id,
-                key=nonce(claim.kind, claim.target_id, claim.slot),
+                channel_id=d.dm_channel_id,
+                key=claim.nonce,
                 content=intro,
-                **render_step(services, step, digest_row(step.session.id)),
+                **render_step(services, d.step, digest_row(d.step.session.id)),
             )
-        except discord.Forbidden as exc:
-            m.dms.inc(result="closed" if exc.code == DM_CLOSED else "forbidden")
-            return Outcome("closed", error=f"{exc.code}: {exc.text}"[:300])
-        except discord.HTTPException as exc:
-            m.dms.inc(result="failed")
-            return Outcome("failed", error=f"HTTP {exc.status} {exc.code}: {exc.text}"[:300])
+        except Exception as exc:  # noqa: BLE001 - mapped to an outcome, or re-raised
+            outcome = outcome_for_dm(exc)
+            m.dms.inc(result="closed" if outcome.status == "closed" else "failed")
+            return outcome
         m.dms.inc(result="sent")
         return Outcome("sent", message_id=msg.id, channel_id=msg.channel.id)
 
@@ -247,15 +228,13 @@ class Reminders(commands.Cog):
             await self.send_dm(interaction.user.id, embed=welcome)
         except discord.Forbidden as exc:
             async with services.unit() as s:
-                learner = await queries.ensure_learner(s, interaction.user.id, now)
-                learner.dm_status, learner.next_digest_at = "closed", None
+                dm.closed(await queries.ensure_learner(s, interaction.user.id, now))
             self.bot.metrics.dms.inc(result="closed")  # type: ignore[attr-defined]
             log.info("welcome DM to %s refused (%s)", interaction.user.id, exc.code)
             await interaction.followup.send(OPEN_DMS_HELP, ephemeral=True)
             return
         async with services.unit() as s:
-            learner = await queries.ensure_learner(s, interaction.user.id, now)
-            learner.dm_status = "open"
+            dm.opened(await queries.ensure_learner(s, interaction.user.id, now))
         await interaction.followup.send(
             "✅ Daily reviews are on — I've sent you a DM."
             + (f" Next digest <t:{int(when.timestamp())}:R>." if when else ""),
@@ -274,7 +253,11 @@ class Reminders(commands.Cog):
 
     @settings.command(name="show", description="See your current settings")
     async def show(self, interaction: discord.Interaction) -> None:
-        await self._update(interaction, lambda s, now: queries.ensure_learner(s, interaction.user.id, now), note="")
+        await ack(interaction, ephemeral=True, thinking=True)
+        now = self.services.clock.now()
+        async with self.services.read() as s:
+            embed = settings_embed(await queries.learner_or_default(s, interaction.user.id, now), now)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     @settings.command(name="timezone", description="Your time zone, e.g. Europe/Berlin")
     @app_commands.describe(name="IANA time zone name (start typing to search)")

@@ -98,7 +98,7 @@ class RoadmapSelect(
 
 
 async def overview(services: Any, uid: int) -> dict[str, Any]:
-    async with services.unit() as s:
+    async with services.read() as s:
         levels = await progress.roadmap_progress(s, services.content, uid, services.clock.now())
     nxt = progress.suggest_next(services.content, levels)
     rows: list[list[discord.ui.Item[Any]]] = []
@@ -122,7 +122,7 @@ async def level_view(services: Any, uid: int, number: int, page: int = 0) -> dic
     if services.content.level(number) is None:
         numbers = ", ".join(str(lv.number) for lv in services.content.levels)
         raise NotFound(f"There is no level {number}; levels are {numbers}.")
-    async with services.unit() as s:
+    async with services.read() as s:
         [lp] = await progress.roadmap_progress(s, services.content, uid, services.clock.now(), levels=[number])
     lpage = ui.LevelPage(lp, max(0, min(page, -(-len(lp.topics) // ui.TOPICS_PER_PAGE) - 1)))
     rows: list[list[discord.ui.Item[Any]]] = [
@@ -146,7 +146,7 @@ async def topic_view(services: Any, uid: int, topic_id: str) -> dict[str, Any]:
     topic = content.topics.get(topic_id)
     if topic is None:
         raise NotFound("That topic is no longer in the roadmap. Run `/roadmap` to browse what's there.")
-    async with services.unit() as s:
+    async with services.read() as s:
         [lp] = await progress.roadmap_progress(s, content, uid, services.clock.now(), levels=[topic.level])
         other = {content.topics[p].level for p in topic.prerequisites if p in content.topics} - {topic.level}
         extra = (

@@ -101,8 +101,8 @@ class Stats(commands.Cog):
     async def stats(self, interaction: discord.Interaction) -> None:
         await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
         now = self.services.clock.now()
-        async with self.services.unit() as s:
-            learner = await queries.ensure_learner(s, interaction.user.id, now)
+        async with self.services.read() as s:
+            learner = await queries.learner_or_default(s, interaction.user.id, now)
             data = await st.compute(s, learner, now)
         if data.empty:
             await interaction.followup.send(
@@ -121,7 +121,7 @@ class Stats(commands.Cog):
     async def progress_cmd(self, interaction: discord.Interaction) -> None:
         await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
         now = self.services.clock.now()
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             levels = await progress.roadmap_progress(s, self.services.content, interaction.user.id, now)
         e = discord.Embed(title="🗺️ Your roadmap progress", colour=COLOUR)
         for lp in levels:
@@ -151,7 +151,7 @@ class Stats(commands.Cog):
     @mydata_group.command(name="export", description="Download everything the bot stores about you (JSON + CSV)")
     async def export(self, interaction: discord.Interaction) -> None:
         await ack(interaction, ephemeral=True, thinking=True)
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             data = await mydata.export(s, interaction.user.id)
         files = [discord.File(io.BytesIO(b), name) for name, b in mydata.export_files(data).items()]
         n = sum(len(v) for v in data.values() if isinstance(v, list))

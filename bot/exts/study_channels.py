@@ -14,13 +14,14 @@ from discord.ext import commands
 from sqlalchemy import select
 
 from bot.db.models import Delivery, StudyChannel
+from bot.delivery import outcome_for_post
 from bot.errors import InvalidInput, NotAllowed
-from bot.exts.reminders import nonce, timezone_choices
+from bot.exts.reminders import timezone_choices
 from bot.study import channels as svc
 from bot.ui import channels as ui
 from bot.ui.components import static_view
 from bot.ui.replies import ack, guarded
-from scheduler.dispatch import Claim, Outcome
+from scheduler.dispatch import Claim, Outcome, message_nonce
 
 log = logging.getLogger(__name__)
 NEEDED = {
@@ -126,91 +127,74 @@ class StudyChannels(commands.Cog):
     async def _pause(self, sc_id: int, reason: str) -> None:
         async with self.services.unit() as s:
             sc = await s.get(StudyChannel, sc_id)
-            if sc is not None and not sc.paused:
-                svc.pause(sc, reason, self.services.clock.now())
-                sc.last_error = reason
-                log.info("study channel %s paused: %s", sc.channel_id, reason)
+            if sc is not None:
+                self._paused(sc, reason)
+
+    def _paused(self, sc: StudyChannel, reason: str) -> None:
+        if not sc.paused:
+            svc.pause(sc, reason, self.services.clock.now())
+            sc.last_error = reason
+            log.info("study channel %s paused: %s", sc.channel_id, reason)
+        self.bot.metrics.channel_posts.inc(result="paused")  # type: ignore[attr-defined]
+
+    def _postable(self, sc: StudyChannel) -> tuple[discord.TextChannel | discord.Thread | None, Outcome | None]:
+        """The channel to post in, from the cache (no request), or why it can't be used."""
+        guild = self.bot.get_guild(sc.guild_id)
+        found = guild.get_channel_or_thread(sc.channel_id) if guild else None
+        channel = found if isinstance(found, discord.TextChannel | discord.Thread) else None
+        if guild is None or channel is None:
+            reason = "the bot is no longer in the server" if guild is None else "the channel was deleted"
+            return None, Outcome("skipped", error=reason)
+        missing = missing_permissions(channel, guild.me)
+        if missing:
+            return None, Outcome("failed", error="missing permissions: " + ", ".join(missing))
+        return channel, None
 
     async def deliver(self, claim: Claim) -> Outcome:
         """Post the slot's question(s) in the channel and reveal the previous one."""
         services, content = self.services, self.services.content
-        metrics = self.bot.metrics  # type: ignore[attr-defined]
         async with services.unit() as s:
             sc = await s.get(StudyChannel, claim.target_id)
             if sc is None or sc.paused:
                 return Outcome("skipped", error="paused or removed")
-            channel_id, guild_id, n = sc.channel_id, sc.guild_id, sc.questions_per_post
-        guild = self.bot.get_guild(guild_id)
-        found = guild.get_channel_or_thread(channel_id) if guild else None
-        channel = found if isinstance(found, discord.TextChannel | discord.Thread) else None
-        if guild is None or channel is None:
-            reason = "the bot is no longer in the server" if guild is None else "the channel was deleted"
-            await self._pause(claim.target_id, reason)
-            metrics.channel_posts.inc(result="paused")
-            return Outcome("skipped", error=reason)
-        missing = missing_permissions(channel, guild.me)
-        if missing:
-            reason = "missing permissions: " + ", ".join(missing)
-            await self._pause(claim.target_id, reason)
-            metrics.channel_posts.inc(result="paused")
-            return Outcome("failed", error=reason)
-        now = services.clock.now()
-        async with services.unit() as s:
-            sc = await s.get(StudyChannel, claim.target_id)
-            assert sc is not None
-            questions = svc.pick_questions(content, sc, n)
-            if not questions:
-                return Outcome("skipped", error="no questions in scope")
-            prev = await svc.previous_post(s, sc, claim.delivery_id)
-            prev_info = (prev.message_id, prev.question_id, prev.answers, prev.correct_answers) if prev else None
-            deliveries = [claim.delivery_id]
-            primary = await s.get(Delivery, claim.delivery_id)
-            assert primary is not None
-            primary.question_id, primary.channel_id = questions[0].id, channel_id
-            for i, q in enumerate(questions[1:], start=2):
-                extra = Delivery(
-                    kind="channel",
-                    target_id=sc.id,
-                    slot=f"{claim.slot}#{i}",
-                    slot_at=primary.slot_at,
-                    status="claimed",
-                    claimed_at=now,
-                    claimed_by=services.process_id,
-                    answers=0,
-                    correct_answers=0,
-                    question_id=q.id,
-                    channel_id=channel_id,
-                )
-                s.add(extra)
-                await s.flush()
-                deliveries.append(extra.id)
+            channel, refusal = self._postable(sc)
+            if refusal is not None:
+                self._paused(sc, refusal.error or "unavailable")
+                return refusal
+            plan = await svc.plan_post(
+                s, content, sc, claim.delivery_id, claim.slot, services.clock.now(), services.process_id
+            )
+        if isinstance(plan, str):
+            return Outcome("skipped", error=plan)
+        assert channel is not None
         try:
-            if prev_info is not None:
-                await self._reveal(channel, *prev_info)
-            first: discord.Message | None = None
-            for did, q in zip(deliveries, questions, strict=True):
-                await self.limiter.acquire()
-                msg = await channel.send(
-                    embed=ui.post_embed(content, q), view=answer_view(q, did), nonce=nonce("channel", did, claim.slot)
-                )
-                first = first or msg
-                if did != claim.delivery_id:
-                    async with services.unit() as s:
-                        d = await s.get(Delivery, did)
-                        if d is not None:
-                            d.status, d.message_id, d.sent_at = "sent", msg.id, services.clock.now()
+            return await self._post(channel, claim, plan)
         except discord.NotFound:
             await self._pause(claim.target_id, "the channel was deleted")
-            metrics.channel_posts.inc(result="paused")
             return Outcome("failed", error="the channel was deleted")
         except discord.Forbidden as exc:
             reason = f"Discord refused the post ({exc.code}: {exc.text}); check the bot's permissions"
             await self._pause(claim.target_id, reason)
-            metrics.channel_posts.inc(result="paused")
             return Outcome("failed", error=reason)
-        metrics.channel_posts.inc(result="sent")
-        assert first is not None
-        return Outcome("sent", message_id=first.id, channel_id=channel_id)
+        except Exception as exc:  # noqa: BLE001 - mapped to an outcome (a retry), or re-raised
+            return outcome_for_post(exc)
+
+    async def _post(self, channel: discord.TextChannel | discord.Thread, claim: Claim, plan: svc.PostPlan) -> Outcome:
+        content, prev = self.services.content, plan.previous
+        if prev is not None:
+            await self._reveal(channel, prev.message_id, prev.question_id, prev.answers, prev.correct_answers)
+        sent: dict[int, int] = {}
+        for did, q in plan.posts:
+            await self.limiter.acquire()
+            nonce = message_nonce("channel", did, claim.slot)
+            msg = await channel.send(embed=ui.post_embed(content, q), view=answer_view(q, did), nonce=nonce)
+            sent[did] = msg.id
+        extras = {did: mid for did, mid in sent.items() if did != claim.delivery_id}
+        if extras:
+            async with self.services.unit() as s:
+                await svc.mark_sent(s, extras, self.services.clock.now())
+        self.bot.metrics.channel_posts.inc(result="sent")  # type: ignore[attr-defined]
+        return Outcome("sent", message_id=sent[plan.posts[0][0]], channel_id=plan.channel_id)
 
     async def _reveal(
         self, channel: Any, message_id: int | None, question_id: str | None, answers: int, correct: int
@@ -233,7 +217,7 @@ class StudyChannels(commands.Cog):
     async def _update_tally(self, did: int) -> None:
         await asyncio.sleep(self.tally_delay)
         self._tally.pop(did, None)
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             d = await s.get(Delivery, did)
             if d is None or d.message_id is None or d.channel_id is None or d.question_id is None:
                 return
@@ -401,7 +385,7 @@ class StudyChannels(commands.Cog):
         guild_id = _guild_check(interaction)
         _require_manage(interaction)
         await ack(interaction, ephemeral=True, thinking=True)
-        async with self.services.unit() as s:
+        async with self.services.read() as s:
             rows = list(
                 await s.scalars(select(StudyChannel).where(StudyChannel.guild_id == guild_id).order_by(StudyChannel.id))
             )

@@ -9,15 +9,16 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice
 from bot.db import queries
 from bot.db.models import ChannelAnswer, Delivery, GuildMember, Learner, StudyChannel
 from bot.errors import InvalidInput, NotFound, StaleInteraction
-from bot.study.grading import clamp_duration, rating_for
+from bot.study.grading import rating_for
 from bot.study.reviews import card_for, record_review
+from scheduler.dispatch import ledger_row
 from scheduler.timeutil import ALL_DAYS, UnknownTimezone, local_date, next_slot, parse_days, parse_hhmm, zone
 
 MAX_PER_POST = 4  # stays within Discord's 5 messages / 5 s per channel, with the reveal edit
@@ -223,7 +224,7 @@ async def answer(
     )
     if inserted is None:
         raise StaleInteraction("You already answered this one — wait for the next question!")
-    duration = clamp_duration(int((now - d.sent_at).total_seconds() * 1000) if d.sent_at else None)
+    # When the member saw the post is unknown (it was pushed to the channel): no duration.
     card = await card_for(session, user_id, q.id, q.topic, now)
     await record_review(
         session,
@@ -233,7 +234,7 @@ async def answer(
         now,
         source="channel",
         correct=correct,
-        duration_ms=duration,
+        duration_ms=None,
     )
     d.answers += 1
     d.correct_answers += int(correct)
@@ -309,6 +310,69 @@ async def leaderboard(
             .limit(limit)
         )
     return [Standing(int(u), int(v)) for u, v in (await session.execute(q)).all()]
+
+
+@dataclass(frozen=True)
+class PostPlan:
+    """A slot's post: its messages (delivery id and question; the claimed row first) and the
+    previous post, whose answer it reveals."""
+
+    channel_id: int
+    posts: list[tuple[int, AnyQuestion]]
+    previous: Delivery | None
+
+
+async def plan_post(
+    session: AsyncSession, content: Content, sc: StudyChannel, delivery_id: int, slot: str, now: datetime, by: str
+) -> PostPlan | str:
+    """The questions of a claimed post, picked once: a retry or takeover re-sends the same ones.
+    Posts of more than one question get a ledger row per extra message (``queued`` until sent)."""
+    primary = await session.get(Delivery, delivery_id)
+    if primary is None:
+        return "delivery gone"
+    if primary.question_id is None:
+        questions = pick_questions(content, sc, sc.questions_per_post)
+        if not questions:
+            return "no questions in scope"
+        primary.question_id, primary.channel_id = questions[0].id, sc.channel_id
+        rows = []
+        for i, question in enumerate(questions[1:], start=2):
+            row = ledger_row("channel", sc.id, f"{slot}#{i}", primary.slot_at, now, by)
+            extra = {"status": "queued", "lease_until": None, "question_id": question.id, "channel_id": sc.channel_id}
+            rows.append(row | extra)
+        extras = [primary, *[await _insert(session, row) for row in rows]]
+    else:
+        extras = [
+            primary,
+            *await session.scalars(
+                select(Delivery)
+                .where(Delivery.kind == "channel", Delivery.target_id == sc.id, Delivery.slot.like(f"{slot}#%"))
+                .order_by(Delivery.id)
+            ),
+        ]
+    found = [(d.id, content.questions.get(d.question_id or "")) for d in extras]
+    posts = [(did, question) for did, question in found if question is not None]
+    if not posts:
+        return "its questions were removed from the course"
+    return PostPlan(sc.channel_id, posts, await previous_post(session, sc, delivery_id))
+
+
+async def _insert(session: AsyncSession, row: dict[str, object]) -> Delivery:
+    extra = Delivery(**row)
+    session.add(extra)
+    await session.flush()
+    return extra
+
+
+async def mark_sent(session: AsyncSession, sent: dict[int, int], now: datetime) -> None:
+    """Extra messages of a post went out: {delivery id: message id}."""
+    for did, message_id in sent.items():
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id == did)
+            .values(status="sent", message_id=message_id, sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def previous_post(session: AsyncSession, sc: StudyChannel, before_id: int) -> Delivery | None:

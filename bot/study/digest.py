@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.db import queries
-from bot.db.models import Card, Learner, QuizSession
+from bot.db.models import Card, Delivery, Learner, QuizSession
 from bot.study import quiz
 from bot.study.learners import on_vacation
 from scheduler.timeutil import local_date, zone
@@ -24,6 +24,8 @@ class Digest:
     step: quiz.Step
     due: int  # reviews due now (after spreading any backlog)
     new: int  # new questions in today's digest
+    reminder: bool = False  # a "Snooze 1 h" reminder of an earlier digest
+    dm_channel_id: int | None = None
 
 
 async def spread_backlog(session: AsyncSession, learner: Learner, now: datetime) -> int:
@@ -54,14 +56,54 @@ async def prepare(session: AsyncSession, content: Content, learner: Learner, now
     queue = await quiz.build_queue(session, content, learner, now, topic_ids=None, count=learner.digest_size)
     if not queue:
         return None
-    step = await quiz.create_session(session, content, learner.id, queue, "digest", now)
+    # Pushed by DM: when the learner sees it is unknown, so the first answer is not timed.
+    step = await quiz.create_session(session, content, learner.id, queue, "digest", now, shown=False)
+    return await _counted(session, learner, step, now)
+
+
+async def _counted(session: AsyncSession, learner: Learner, step: quiz.Step, now: datetime) -> Digest:
     due = await queries.count_due(session, learner.id, now)
     fresh = await session.scalars(
         select(Card.question_id).where(
-            Card.learner_id == learner.id, Card.question_id.in_(queue), Card.last_review.is_(None)
+            Card.learner_id == learner.id, Card.question_id.in_(step.session.queue), Card.last_review.is_(None)
         )
     )
-    return Digest(step, due, len(set(fresh)))
+    return Digest(step, due, len(set(fresh)), dm_channel_id=learner.dm_channel_id)
+
+
+async def for_delivery(
+    session: AsyncSession, content: Content, delivery_id: int, kind: str, learner_id: int, now: datetime
+) -> Digest | str:
+    """What to send for a claimed digest or snooze reminder, or why nothing is sent. Made once
+    per delivery: a retry or a takeover re-sends the same quiz session."""
+    learner = await session.get(Learner, learner_id)
+    if learner is None or learner.dm_status == "closed":
+        return "learner gone or DMs closed"
+    delivery = await session.get(Delivery, delivery_id)
+    if delivery is None:
+        return "delivery gone"
+    if delivery.session_id is not None:  # a retry: the session exists already
+        qs = await session.get(QuizSession, delivery.session_id)
+        if qs is None or qs.finished_at is not None:
+            return "digest already finished"
+        step = quiz.step_of(content, qs)
+        digest = await _counted(session, learner, step, now)
+        return replace(digest, reminder=kind == "snooze")
+    if kind == "digest":
+        prepared = await prepare(session, content, learner, now)
+        if prepared is None:
+            return "nothing due, paused or on vacation"
+        delivery.session_id = prepared.step.session.id
+        return prepared
+    qs = await latest_open_session(session, learner.id)
+    if qs is None:
+        return "digest already finished"
+    step = quiz.step_of(content, qs)
+    if step.finished:
+        return "digest already finished"
+    qs.shown_at = None  # pushed again: the answer to it is not timed
+    delivery.session_id = qs.id
+    return Digest(step, 0, 0, reminder=True, dm_channel_id=learner.dm_channel_id)
 
 
 async def latest_open_session(session: AsyncSession, learner_id: int) -> QuizSession | None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import queries
 from bot.db.models import Learner
 from bot.errors import InvalidInput
+from bot.study import dm
 from scheduler import srs
 from scheduler.timeutil import UnknownTimezone, local_date, next_slot, parse_hhmm, zone
 
@@ -116,8 +117,8 @@ async def set_reminders(session: AsyncSession, uid: int, on: bool, now: datetime
     learner = await queries.ensure_learner(session, uid, now)
     learner.digest_enabled = on
     learner.paused = not on
-    if on and learner.dm_status == "closed":
-        learner.dm_status = "unknown"  # the learner asked again: try once more
+    if on:
+        dm.retry_after_opt_in(learner)
     learner.snooze_until = None
     reschedule(learner, now)
     return learner

@@ -76,7 +76,8 @@ def option_order(question: AnyQuestion, seed: int, position: int) -> tuple[int, 
     return tuple(order)
 
 
-def _step(content: Content, qs: QuizSession) -> Step:
+def step_of(content: Content, qs: QuizSession) -> Step:
+    """The step a session is at (finished, or the question at its position)."""
     if qs.finished_at is not None or qs.position >= len(qs.queue):
         return Step(qs, None, ())
     q = content.questions.get(qs.queue[qs.position])
@@ -153,8 +154,17 @@ async def start(
 
 
 async def create_session(
-    session: AsyncSession, content: Content, user_id: int, queue: list[str], source: str, now: datetime
+    session: AsyncSession,
+    content: Content,
+    user_id: int,
+    queue: list[str],
+    source: str,
+    now: datetime,
+    *,
+    shown: bool = True,
 ) -> Step:
+    """A new session at its first question. ``shown=False`` when the first question is pushed
+    (a digest DM): nobody knows when the learner sees it, so its answer gets no duration."""
     qs = QuizSession(
         learner_id=user_id,
         source=source,
@@ -164,12 +174,12 @@ async def create_session(
         correct_count=0,
         answered_count=0,
         seed=random.randrange(1 << 30),
-        shown_at=now,
+        shown_at=now if shown else None,
         created_at=now,
     )
     session.add(qs)
     await session.flush()
-    return _step(content, qs)
+    return step_of(content, qs)
 
 
 async def _empty_reason(
@@ -209,7 +219,7 @@ async def load(
 
 
 async def current(session: AsyncSession, content: Content, session_id: int, user_id: int) -> Step:
-    return _step(content, await load(session, content, session_id, user_id))
+    return step_of(content, await load(session, content, session_id, user_id))
 
 
 async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
@@ -246,7 +256,7 @@ async def answer(
     qs = await load(session, content, session_id, user_id)
     if qs.position != position or qs.answered:
         raise StaleInteraction("That question is already answered.")
-    step = _step(content, qs)
+    step = step_of(content, qs)
     q = step.question
     if q is None:
         raise StaleInteraction("That question was removed from the course; press Next to continue.")
@@ -290,7 +300,7 @@ async def answer(
     if resource is None:
         topic_res = content.resources_by_topic.get(q.topic) or ()
         resource = topic_res[0] if topic_res else None
-    return Feedback(_step(content, qs), correct, choice, rating, resource, requeued)
+    return Feedback(step_of(content, qs), correct, choice, rating, resource, requeued)
 
 
 async def adjust(
@@ -344,7 +354,7 @@ async def advance(
     if qs.position >= len(qs.queue):
         qs.finished_at = now
     await session.flush()
-    return _step(content, qs)
+    return step_of(content, qs)
 
 
 async def stop(session: AsyncSession, content: Content, session_id: int, user_id: int, now: datetime) -> Step:
@@ -352,7 +362,7 @@ async def stop(session: AsyncSession, content: Content, session_id: int, user_id
     if qs.finished_at is None:
         qs.finished_at = now
     await session.flush()
-    return _step(content, qs)
+    return step_of(content, qs)
 
 
 async def summary(session: AsyncSession, qs: QuizSession, now: datetime) -> Summary:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 
 from bot.db.migrate import current_revision, downgrade, upgrade
 from bot.db.models import Base, Learner
-from bot.db.session import create_engine, session_factory
+from bot.db.session import SQLITE_BUSY_TIMEOUT_MS, create_engine, session_factory
 
 
 async def test_upgrade_downgrade_upgrade(db_url: str) -> None:
@@ -83,6 +83,6 @@ async def test_sqlite_pragmas(sqlite_url: str) -> None:
         async with engine.connect() as conn:
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
-            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == SQLITE_BUSY_TIMEOUT_MS
     finally:
         await engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.db.session import create_engine
+from bot.db.session import Database, create_engine
 from localdiscord import LocalDiscord
 from tests.helpers import running_bot
 
@@ -32,15 +32,15 @@ async def test_healthz_and_metrics(discord_server: LocalDiscord, db_url: str) ->
             assert "studybot_interaction_ack_seconds_count 2" in text
             assert "studybot_due_backlog 0" in text and "studybot_event_loop_lag_seconds" in text
 
-            real = h.services.engine
-            h.services.engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+            real = h.services.db
+            h.services.db = Database(create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
             try:
                 async with http.get(f"{base}/healthz") as r:
                     body = await r.json()
                     assert r.status == 503 and body["checks"]["database"] is False
                     assert body["checks"]["gateway"] is True
             finally:
-                await h.services.engine.dispose()
-                h.services.engine = real
+                await h.services.db.dispose()
+                h.services.db = real
             async with http.get(f"{base}/healthz") as r:
                 assert r.status == 200
