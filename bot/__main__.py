@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {run,migrate,content,sync-commands,console}` (also `studybot`)."""
+"""Command line: `python -m bot {run,migrate,content,sync-commands,backup,move-data,console}` (also `studybot`)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,24 @@ def _parser() -> argparse.ArgumentParser:
         "when the command definitions changed).",
     )
     s.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
+    b = sub.add_parser(
+        "backup",
+        help="a consistent copy of the live SQLite database (safe while the bot runs)",
+        description="Copy the SQLite database at DATABASE_URL with SQLite's online backup API, which is "
+        "safe while the bot writes. PATH is a file or a folder (default: BACKUP_DIR, ./data/backups). "
+        "For PostgreSQL use pg_dump.",
+    )
+    b.add_argument("path", nargs="?", type=Path, default=None, help="file or folder for the copy")
+    mv = sub.add_parser(
+        "move-data",
+        help="copy every table from the SQLite database to PostgreSQL",
+        description="Migrate the target database to the latest schema and copy every table of the "
+        "configured SQLite database (DATABASE_URL) into it, in one transaction. Refuses a target that "
+        "already holds rows unless --force. Prints row counts and checksums per table; exits 1 if any differ. "
+        "Stop the bot first.",
+    )
+    mv.add_argument("--to", required=True, metavar="URL", help="e.g. postgresql+asyncpg://user@host/dbname")
+    mv.add_argument("--force", action="store_true", help="replace the rows a non-empty target holds")
     con = sub.add_parser(
         "console",
         help="try the bot offline: a local Discord server and a terminal user",
@@ -95,13 +113,27 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _setup_logs(settings: Settings) -> None:
-    from bot.logs import setup_logging
+    from bot.logs import parse_levels, setup_logging
 
     token = settings.discord_token.get_secret_value() if settings.discord_token else None
-    setup_logging(settings.log_level, json_logs=settings.log_json, secrets=[token] if token else [])
+    setup_logging(
+        settings.log_level,
+        json_logs=settings.log_json,
+        secrets=[token] if token else [],
+        levels=parse_levels(settings.log_levels),
+    )
+
+
+TOKEN_REJECTED = (
+    "Discord rejected the token: {reason}; reset it in the developer portal "
+    "(https://discord.com/developers/applications → your application → Bot → Reset Token) "
+    "and update DISCORD_TOKEN."
+)
 
 
 def cmd_run(settings: Settings) -> int:
+    import discord
+
     from bot.content import ContentError
     from bot.runner import run_forever
 
@@ -117,6 +149,9 @@ def cmd_run(settings: Settings) -> int:
     _setup_logs(settings)
     try:
         asyncio.run(run_forever(settings, token))
+    except discord.LoginFailure as exc:
+        print(TOKEN_REJECTED.format(reason=str(exc).rstrip(".") or "improper token"), file=sys.stderr)
+        return 2
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -152,6 +187,59 @@ def cmd_sync(settings: Settings, guild: int | None) -> int:
         finally:
             await services.engine.dispose()
 
+    import discord
+
+    try:
+        return asyncio.run(go())
+    except discord.LoginFailure as exc:
+        print(TOKEN_REJECTED.format(reason=str(exc).rstrip(".") or "improper token"), file=sys.stderr)
+        return 2
+
+
+def cmd_backup(settings: Settings, path: Path | None) -> int:
+    from bot.db import backup
+
+    try:
+        source = backup.sqlite_file(settings.database_url)
+        dest = path or settings.backup_dir
+        if path is None:
+            dest.mkdir(parents=True, exist_ok=True)
+        done = backup.backup_file(source, dest)
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {done} ({done.stat().st_size:,} bytes)")
+    return 0
+
+
+def cmd_move_data(settings: Settings, to: str, force: bool) -> int:
+    from bot.db.move import MoveError, format_reports, move_data
+    from bot.db.session import create_engine
+    from bot.settings import load_settings
+
+    try:
+        target_url = load_settings(database_url=to, _env_file=None).database_url
+    except ConfigError as exc:
+        print(f"error: --to: {exc}", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        source, target = create_engine(settings.database_url), create_engine(target_url)
+        try:
+            reports = await move_data(source, target, force=force)
+        except MoveError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await source.dispose()
+            await target.dispose()
+        print(format_reports(reports))
+        if all(r.equal for r in reports):
+            print("every table matches: point DATABASE_URL at the new database and start the bot")
+            return 0
+        print("error: some tables differ (see above)", file=sys.stderr)
+        return 1
+
     return asyncio.run(go())
 
 
@@ -180,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     if args.command == "sync-commands":
         return cmd_sync(settings, args.guild)
+    if args.command == "backup":
+        return cmd_backup(settings, args.path)
+    if args.command == "move-data":
+        return cmd_move_data(settings, args.to, args.force)
     return 2
 
 

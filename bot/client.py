@@ -50,8 +50,9 @@ class StudyBotMixin:
         self.synced_commands = False
 
     async def setup_hook(self) -> None:
-        from bot import ratelimit_watch
+        from bot import gateway_guard, ratelimit_watch
 
+        gateway_guard.install()
         self._watch = ratelimit_watch.install(self.metrics, self.services.limiter)
         await self.services.sync_content_ids()
         for ext in EXTENSIONS:

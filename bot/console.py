@@ -232,6 +232,7 @@ async def _main(database: str | None) -> int:
         discord_api_base=ld.api_base,
         discord_gateway_url=ld.gateway_url,
         dispatch_interval_seconds=0,
+        backup_daily=False,
         _env_file=None,
     )  # type: ignore[call-arg]
     services = await build_services(settings, clock=clock)

@@ -57,7 +57,45 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\n", " ⏎ ")
 
 
-def setup_logging(level: str = "INFO", *, json_logs: bool = False, secrets: list[str] | None = None) -> None:
+# Libraries that write a line per statement or frame at DEBUG: they stay at INFO (or above)
+# unless named in LOG_LEVELS.
+CHATTY = {
+    "aiosqlite": logging.INFO,
+    "asyncio": logging.INFO,
+    "discord": logging.INFO,
+    "sqlalchemy.engine": logging.WARNING,
+    "sqlalchemy.pool": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "matplotlib": logging.INFO,
+    "PIL": logging.INFO,
+    "aiohttp.access": logging.WARNING,
+}
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def parse_levels(text: str | None) -> dict[str, str]:
+    """``"aiosqlite=DEBUG, discord.gateway=INFO"`` → {logger: level}; raises ValueError."""
+    out: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, level = part.partition("=")
+        name, level = name.strip(), level.strip().upper()
+        if not sep or not name or level not in LEVELS:
+            raise ValueError(
+                f"{part.strip()!r} is not logger=LEVEL (e.g. aiosqlite=DEBUG); levels: {', '.join(LEVELS)}"
+            )
+        out[name] = level
+    return out
+
+
+def setup_logging(
+    level: str = "INFO",
+    *,
+    json_logs: bool = False,
+    secrets: list[str] | None = None,
+    levels: dict[str, str] | None = None,
+) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter(secrets))
     if json_logs:
@@ -69,6 +107,8 @@ def setup_logging(level: str = "INFO", *, json_logs: bool = False, secrets: list
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    base = logging.getLevelName(level)
+    for name, floor in CHATTY.items():
+        logging.getLogger(name).setLevel(max(floor, base))
+    for name, named in (levels or {}).items():
+        logging.getLogger(name).setLevel(named)

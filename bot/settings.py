@@ -22,7 +22,7 @@ TOKEN_HELP = (
     "No valid Discord bot token is configured. Create an application at "
     "https://discord.com/developers/applications, open Bot → Reset Token, and put it in "
     "the DISCORD_TOKEN environment variable or in a .env file next to README.md "
-    "(DISCORD_TOKEN=...). To try the bot without a token, run `python -m bot console`."
+    "(DISCORD_TOKEN=...). To try the bot without a token, run `make console` (the offline console)."
 )
 
 
@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DB_URL)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
+    # Per-logger levels, e.g. "aiosqlite=DEBUG,discord.gateway=DEBUG" (chatty libraries stay
+    # at INFO under LOG_LEVEL=DEBUG unless named here).
+    log_levels: str = ""
     content_dir: Path = Path("content")
     discord_api_base: str = DISCORD_API
     discord_gateway_url: str | None = None
@@ -47,7 +50,9 @@ class Settings(BaseSettings):
     # How often the dispatcher looks for due digests and posts; 0 turns the periodic tick off.
     dispatch_interval_seconds: float = Field(default=60.0, ge=0, le=3600)
     # Seconds a claimed digest or post may stay unsent before another process takes it over.
-    claim_timeout_seconds: float = Field(default=600.0, ge=1, le=86400)
+    # Renewed every third of it by the working process; keep it well inside Discord's nonce
+    # window (a few minutes), so a takeover's re-send is de-duplicated (see the README).
+    claim_timeout_seconds: float = Field(default=60.0, ge=1, le=600)
     # On SIGTERM: how long in-flight sends may take before the rest is released.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
     # Processes sharing the work (each sends under its share of the rate limit).
@@ -55,6 +60,10 @@ class Settings(BaseSettings):
     process_name: str | None = None
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: list[int] | None = None
+    # SQLite only: a consistent copy of the database every day, the newest BACKUP_KEEP kept.
+    backup_daily: bool = True
+    backup_dir: Path = Path("data/backups")
+    backup_keep: int = Field(default=7, ge=1, le=365)
     health_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     health_host: str = "127.0.0.1"
 
@@ -62,6 +71,14 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, v: object) -> object:
         return v.upper() if isinstance(v, str) else v
+
+    @field_validator("log_levels")
+    @classmethod
+    def _check_levels(cls, v: str) -> str:
+        from bot.logs import parse_levels
+
+        parse_levels(v)
+        return v
 
     @field_validator("database_url")
     @classmethod

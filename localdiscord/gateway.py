@@ -51,10 +51,14 @@ class GatewaySession:
         return (guild_id >> 22) % self.shard_count == self.shard_id
 
     async def send(self, payload: dict[str, Any]) -> None:
+        # Discord never sends NaN or Infinity (they are not JSON): refuse to, like it.
+        await self.send_raw(json.dumps(payload, separators=(",", ":"), allow_nan=False))
+
+    async def send_raw(self, raw: str) -> None:
+        """Send a frame as given (tests use it for malformed payloads)."""
         if not self.connected:
             return
         assert self.ws is not None
-        raw = json.dumps(payload, separators=(",", ":"))
         if self.compressor is not None:
             data = self.compressor.compress(raw.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
             await self.ws.send_bytes(data)

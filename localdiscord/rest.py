@@ -227,8 +227,10 @@ class Rest:
         check_body(body)
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
+            # Discord remembers a nonce for a few minutes only: a later repeat is a new message.
+            remembered = time.monotonic() - ld.nonce_window
             for m in ch.messages.values():
-                if m.nonce == str(nonce) and m.author.id == ld.bot_user.id:
+                if m.nonce == str(nonce) and m.author.id == ld.bot_user.id and m.created_mono >= remembered:
                     return json_response(m.to_json())
         headers = self._channel_bucket(ch)
         msg = ld.add_message(ch, ld.bot_user, body, request.get(FILES) or {})

@@ -49,6 +49,30 @@ BOT_PERMISSIONS = (
 )
 
 
+# Discord de-duplicates `enforce_nonce` sends for "a few minutes" (not documented exactly).
+NONCE_WINDOW = 180.0
+
+
+@dataclass
+class Fault:
+    """An injected failure: the next ``count`` requests matching ``method`` and ``path``
+    (a substring) get ``status`` with Discord's JSON error ``code``, before any handling, or,
+    with ``stall``, are handled normally but answered only once ``stall`` is set (a response
+    lost in flight, as when the sender dies mid-request)."""
+
+    method: str
+    path: str
+    count: int = 1
+    status: int = 500
+    code: int = 0
+    message: str = "500: Internal Server Error"
+    stall: asyncio.Event | None = None
+    hits: int = 0
+
+    def matches(self, request: web.Request) -> bool:
+        return self.count > 0 and request.method == self.method and self.path in request.path
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     method: str
@@ -73,9 +97,12 @@ class LocalDiscord(UserActions):
         global_rate: int = 50,
         strict: bool = True,
         recommended_shards: int = 1,
+        nonce_window: float = NONCE_WINDOW,
     ) -> None:
         self.token = token or f"local.{secrets.token_urlsafe(24)}"
         self.strict = strict
+        self.nonce_window = nonce_window
+        self.faults: list[Fault] = []
         self.recommended_shards = recommended_shards
         self.validator: SpecValidator | None = load_validator(str(spec_path)) if spec_path else None
         self.ratelimits = RateLimiter(global_per_second=global_rate)
@@ -139,6 +166,12 @@ class LocalDiscord(UserActions):
             await self._runner.cleanup()
             self._runner = None
 
+    def inject(self, method: str, path: str, **kw: Any) -> Fault:
+        """Make matching requests fail (see ``Fault``); returns it, to count its hits."""
+        fault = Fault(method, path, **kw)
+        self.faults.append(fault)
+        return fault
+
     def violation(self, text: str) -> None:
         log.warning("local discord violation: %s", text)
         self.violations.append(text)
@@ -175,7 +208,15 @@ class LocalDiscord(UserActions):
                 self._global_limit(request)
                 if request.match_info.route.name != "unknown":
                     self._validate(request, body)
+                fault = next((f for f in self.faults if f.matches(request)), None)
+                if fault is not None:
+                    fault.count, fault.hits = fault.count - 1, fault.hits + 1
+                    if fault.stall is None:
+                        status = fault.status
+                        return json_response({"message": fault.message, "code": fault.code}, status=fault.status)
                 response = await handler(request)
+                if fault is not None and fault.stall is not None:
+                    await fault.stall.wait()
             except DiscordError as exc:
                 if exc.status in (401, 403, 429):
                     self.invalid_requests += 1

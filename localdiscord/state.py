@@ -223,6 +223,7 @@ class Message:
     nonce: str | None = None
     edited: str | None = None
     created: str = field(default_factory=iso_now)
+    created_mono: float = field(default_factory=time.monotonic)
     files: dict[str, bytes] = field(default_factory=dict)
     deleted: bool = False
 

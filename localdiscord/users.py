@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,10 @@ SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, M
 
 class InteractionTimeout(AssertionError):
     pass
+
+
+class InvalidOption(ValueError):
+    """Discord's client would not send this option value (e.g. a non-finite number)."""
 
 
 class UserActions:
@@ -173,6 +178,12 @@ class UserActions:
                 entry["value"] = str(u.id)
                 resolved.setdefault("users", {})[str(u.id)] = u.to_json()
             else:
+                if (
+                    o["type"] in (INTEGER, NUMBER)
+                    and name != focused
+                    and (not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value))
+                ):
+                    raise InvalidOption(f"/{command}: option {name!r} must be a finite number, not {value!r}")
                 entry["value"] = value
             if name == focused:
                 entry["focused"] = True

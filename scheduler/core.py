@@ -12,9 +12,11 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler.dispatch import Claim, Dispatcher, Outcome
+from bot.db import backup
+from scheduler.dispatch import Claim, Dispatcher, Outcome, expired_leases
 
 log = logging.getLogger(__name__)
+BACKUP_EVERY_HOURS = 23.5
 
 
 class StudyScheduler:
@@ -51,6 +53,15 @@ class StudyScheduler:
         if interval > 0:
             first = datetime.now(UTC) + timedelta(seconds=min(5.0, interval))
             self.scheduler.add_job(self._tick_job, "interval", seconds=interval, id="dispatch", next_run_time=first)
+            # A dead process's claims are taken over soon after their lease ends, not at the
+            # next minute's tick: the re-send must fall inside Discord's nonce window.
+            self.scheduler.add_job(
+                self._takeover_job, "interval", seconds=self.dispatcher.lease.total_seconds() / 3, id="takeover"
+            )
+        settings = self.bot.services.settings
+        if settings.backup_daily and settings.database_url.startswith("sqlite") and self.bot.mode == "run":
+            soon = datetime.now(UTC) + timedelta(minutes=1)
+            self.scheduler.add_job(self._backup_job, "interval", hours=1, id="backup", next_run_time=soon)
         self.scheduler.start()
         self._probe = asyncio.create_task(self._lag_probe(), name="loop-lag-probe")
         self._heartbeat = asyncio.create_task(self.dispatcher.heartbeat(), name="claim-heartbeat")
@@ -60,6 +71,31 @@ class StudyScheduler:
         cancels its running jobs on shutdown, and the drain, not a cancellation, ends a tick."""
         with contextlib.suppress(asyncio.CancelledError):
             await self.tick()
+
+    async def _backup_job(self) -> None:
+        """Once a day (checked hourly, so restarts do not skip a day): back up SQLite."""
+        settings = self.bot.services.settings
+        folder = settings.backup_dir
+        age = backup.latest_age_hours(folder, datetime.now(UTC))
+        if age is not None and age < BACKUP_EVERY_HOURS:
+            return
+        with contextlib.suppress(asyncio.CancelledError):
+            try:
+                source = backup.sqlite_file(settings.database_url)
+                path = await asyncio.to_thread(backup.backup_file, source, folder)
+                removed = backup.prune(folder, settings.backup_keep)
+                log.info("daily backup written to %s (%d older removed)", path, len(removed))
+            except backup.BackupError as exc:
+                log.warning("daily backup failed: %s", exc)
+
+    async def _takeover_job(self) -> None:
+        if self._tick is not None and not self._tick.done():
+            return  # a running tick takes them over itself
+        services = self.bot.services
+        async with services.read() as session:
+            due = await expired_leases(session, services.clock.now())
+        if due:
+            await self._tick_job()
 
     async def tick(self) -> int:
         if not self.bot.is_ready():  # guilds not in the cache yet: posting now would misjudge them

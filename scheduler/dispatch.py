@@ -331,6 +331,12 @@ async def renew_leases(session: AsyncSession, ids: list[int], by: str, until: da
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def expired_leases(session: AsyncSession, now: datetime) -> bool:
+    """Is any claim's lease over (a dead process's claim, or a retry that is due)?"""
+    q = select(Delivery.id).where(Delivery.status == "claimed", Delivery.lease_until <= now).limit(1)
+    return (await session.scalar(q)) is not None
+
+
 async def release_claims(session: AsyncSession, by: str, now: datetime) -> int:
     """On shutdown: make this process's unsent claims available at once."""
     res = await session.execute(
@@ -584,4 +590,3 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - the leases end by themselves; takeover follows
             log.warning("releasing claims on shutdown failed (they will be taken over): %s", describe(exc))
         return result
-

@@ -76,6 +76,7 @@ class Harness:
 def settings_for(ld: LocalDiscord, db_url: str, **extra: Any) -> Settings:
     extra.setdefault("content_dir", CONTENT)
     extra.setdefault("dispatch_interval_seconds", 0)  # tests drive the tick themselves
+    extra.setdefault("backup_daily", False)
     extra.setdefault("discord_gateway_url", ld.gateway_url)
     return Settings(
         discord_token=ld.token,

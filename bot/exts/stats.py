@@ -75,8 +75,10 @@ async def on_delete(interaction: discord.Interaction, action: str, uid: int) -> 
     if action == "keep":
         await interaction.edit_original_response(content="Nothing was deleted.", embed=None, view=None)
         return
+    user = interaction.user
+    names = tuple({user.name, user.display_name, getattr(user, "global_name", None) or ""})
     async with services.unit() as s:
-        counts = await mydata.delete_all(s, uid)
+        counts = await mydata.delete_all(s, uid, names)
     lines = [f"• {n} {mydata.DESCRIPTIONS.get(k, k)}" for k, n in counts.items() if n]
     text = "🗑️ **Deleted.** " + ("Removed:\n" + "\n".join(lines) if lines else "There was nothing stored about you.")
     text += "\nUsing the bot again starts fresh."

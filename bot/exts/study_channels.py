@@ -18,6 +18,7 @@ from bot.delivery import outcome_for_post
 from bot.errors import InvalidInput, NotAllowed
 from bot.exts.reminders import timezone_choices
 from bot.study import channels as svc
+from bot.study.mydata import paused_by
 from bot.ui import channels as ui
 from bot.ui.components import static_view
 from bot.ui.replies import ack, guarded
@@ -352,7 +353,7 @@ class StudyChannels(commands.Cog):
         async with self.services.unit() as s:
             sc = await svc.get_channel(s, guild_id, channel.id)
             if action == "pause":
-                svc.pause(sc, f"paused by {interaction.user.display_name}", now)
+                svc.pause(sc, paused_by(interaction.user.id), now)
                 text = f"⏸️ Paused posting in <#{channel.id}>. `/studychannel resume` restarts it."
             elif action == "resume":
                 if interaction.guild is not None:

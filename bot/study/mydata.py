@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import BigInteger, delete, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -38,10 +38,16 @@ PERSONAL_DELIVERIES = ("digest", "snooze")
 
 
 def _plain(row: Any) -> dict[str, Any]:
+    """A row as JSON-ready values. 64-bit ids (Discord snowflakes) become strings: JavaScript
+    and many JSON readers round integers above 2⁵³."""
     out = {}
     for attr in inspect(row).mapper.column_attrs:
         v = getattr(row, attr.key)
-        out[attr.key] = v.isoformat() if isinstance(v, datetime | date) else v
+        if isinstance(v, datetime | date):
+            v = v.isoformat()
+        elif isinstance(v, int) and not isinstance(v, bool) and isinstance(attr.columns[0].type, BigInteger):
+            v = str(v)
+        out[attr.key] = v
     return out
 
 
@@ -76,8 +82,15 @@ def export_files(data: dict[str, Any]) -> dict[str, bytes]:
     }
 
 
-async def delete_all(session: AsyncSession, uid: int) -> dict[str, int]:
-    """Delete every row about the learner (leaderboards included); returns counts per kind."""
+def paused_by(uid: int) -> str:
+    """The pause reason of a study channel paused by a member: a mention, which Discord shows
+    as the member's current name, and which ``delete_all`` can find and remove."""
+    return f"paused by <@{uid}>"
+
+
+async def delete_all(session: AsyncSession, uid: int, names: tuple[str, ...] = ()) -> dict[str, int]:
+    """Delete every row about the learner (leaderboards included); returns counts per kind.
+    ``names``: the member's current names, scrubbed from older study-channel pause reasons."""
     counts: dict[str, int] = {}
     for model, col in reversed(PERSONAL):
         res = await session.execute(delete(model).where(getattr(model, col) == uid))
@@ -88,6 +101,12 @@ async def delete_all(session: AsyncSession, uid: int) -> dict[str, int]:
     counts["deliveries"] = res.rowcount or 0  # type: ignore[attr-defined]
     res = await session.execute(update(StudyChannel).where(StudyChannel.created_by == uid).values(created_by=0))
     counts["study_channels_anonymised"] = res.rowcount or 0  # type: ignore[attr-defined]
+    mentions = [StudyChannel.pause_reason == paused_by(uid)]
+    mentions += [StudyChannel.pause_reason == f"paused by {name}" for name in names if name]
+    res = await session.execute(
+        update(StudyChannel).where(or_(*mentions)).values(pause_reason="paused by a server admin")
+    )
+    counts["study_channels_anonymised"] += res.rowcount or 0  # type: ignore[attr-defined]
     res = await session.execute(delete(Learner).where(Learner.id == uid))
     counts["learners"] = res.rowcount or 0  # type: ignore[attr-defined]
     return counts

@@ -17,8 +17,11 @@ def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(9, 6), dpi=dpi, layout="constrained")
-    grid = fig.add_gridspec(2, 2, height_ratios=[1.1, 1])
+    # Fixed margins: a layout engine would cost a third of the rendering time.
+    fig = Figure(figsize=(9, 6), dpi=dpi)
+    grid = fig.add_gridspec(
+        2, 2, height_ratios=[1.1, 1], left=0.12, right=0.97, top=0.94, bottom=0.14, hspace=0.42, wspace=0.28
+    )
     ax = fig.add_subplot(grid[0, :])
     days = list(stats.reviews_by_day)
     counts = [stats.reviews_by_day[d] for d in days]

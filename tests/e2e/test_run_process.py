@@ -28,6 +28,7 @@ async def test_run_logs_json_without_token_and_stops_cleanly(
         LOG_JSON="true",
         LOG_LEVEL="DEBUG",
         CONTENT_DIR=str(CONTENT),
+        BACKUP_DIR=str(tmp_path / "backups"),
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
