@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+SOAK_RUNS ?= 10
 
-.PHONY: install run console test lint typecheck check bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats bench-memory migrate clean
+
+
+.PHONY: install run console test lint typecheck check soak bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats bench-memory migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +43,11 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 check: test lint typecheck
+
+## Everything at once, SOAK_RUNS times (default 10): SQLite in one process, then PostgreSQL with
+## two processes when TEST_DATABASE_URL is set. Prints each run's verdict; not part of `make test`.
+soak: $(STAMP)
+	$(PY) -m bench.soak --runs $(SOAK_RUNS)
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
 bench: bench-content bench-due bench-interactions bench-stats bench-memory bench-dispatch bench-quiz

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.interactions import lag_monitor, pct
-from bench.remote import remote_discord
+from bench.remote import bot_settings, remote_discord
 from bot.db.models import Card, Learner, TopicProgress
 from bot.db.queries import new_card
 from bot.endpoint import reset_endpoints
@@ -70,7 +70,8 @@ async def seed(services: object, learner_ids: list[int], channels: dict[int, int
 async def run(n: int, rate: float) -> dict[str, float]:
     async with remote_discord(rate=50) as rd:
         with tempfile.TemporaryDirectory() as tmp:
-            settings = rd.settings(
+            settings = bot_settings(
+                rd,
                 f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}",
                 rate_limit_per_second=rate,
                 dispatch_interval_seconds=0,

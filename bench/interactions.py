@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.remote import remote_discord
+from bench.remote import bot_settings, remote_discord
 from bot.endpoint import reset_endpoints
 from bot.runner import build_services, start_bot, stop_bot
 
@@ -37,7 +37,7 @@ async def lag_monitor(samples: list[float], stop: asyncio.Event, interval: float
 async def run(n: int) -> dict[str, float]:
     async with remote_discord() as rd:
         with tempfile.TemporaryDirectory() as tmp:
-            services = await build_services(rd.settings(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"))
+            services = await build_services(bot_settings(rd, f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"))
             bot, task = await start_bot(services, rd.token, guild_ready_timeout=0.05)
             try:
                 users = await rd.users(n)

@@ -2,85 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bot.settings import Settings
+from localdiscord.remote import ROOT, RemoteDiscord, remote_discord
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class RemoteDiscord:
-    info: dict[str, Any]
-    http: aiohttp.ClientSession
-
-    @property
-    def token(self) -> str:
-        return str(self.info["token"])
-
-    def settings(self, db_url: str, **extra: Any) -> Settings:
-        return Settings(
-            discord_token=self.token,
-            database_url=db_url,
-            discord_api_base=self.info["api_base"],
-            discord_gateway_url=self.info["gateway"],
-            content_dir=ROOT / "content",
-            _env_file=None,
-            **extra,
-        )  # type: ignore[call-arg]
-
-    async def call(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.http.request(method, path, json=body) as r:
-            r.raise_for_status()
-            return await r.json(content_type=None)
-
-    async def users(self, n: int, **kw: Any) -> list[int]:
-        return [int(i) for i in (await self.call("POST", "/_control/users", {"count": n, **kw}))["ids"]]
-
-    async def dm_channels(self, users: list[int]) -> dict[int, int]:
-        r = await self.call("POST", "/_control/dm-channels", {"users": [str(u) for u in users]})
-        return {int(k): int(v) for k, v in r.items()}
-
-    async def guild(self, members: list[int]) -> tuple[int, int]:
-        r = await self.call("POST", "/_control/guild", {"members": [str(m) for m in members]})
-        return int(r["guild"]), int(r["channel"])
-
-    async def interact(self, actions: list[dict[str, Any]]) -> dict[str, Any]:
-        return dict(await self.call("POST", "/_control/interact", {"actions": actions}))
-
-    async def stats(self) -> dict[str, Any]:
-        return dict(await self.call("GET", "/_control/stats"))
-
-    async def reset_counters(self) -> None:
-        await self.call("POST", "/_control/reset-counters", {})
+__all__ = ["ROOT", "bot_settings", "remote_discord"]
 
 
-@contextlib.asynccontextmanager
-async def remote_discord(rate: int = 50, spec: bool = False) -> AsyncIterator[RemoteDiscord]:
-    """The server process; OpenAPI validation is off by default (tests cover it), so the
-    server's own cost stays out of the bot's figures. Discord's limits are still enforced."""
-    args = ["--rate", str(rate)] + ([] if spec else ["--no-spec"])
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "localdiscord", "serve", *args, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE
-    )
-    try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 30)
-        info = json.loads(line)
-        async with aiohttp.ClientSession(
-            base_url=f"http://127.0.0.1:{info['port']}", timeout=aiohttp.ClientTimeout(total=600)
-        ) as http:
-            yield RemoteDiscord(info, http)
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            await proc.wait()
+def bot_settings(rd: RemoteDiscord, db_url: str, **extra: Any) -> Settings:
+    """Settings for a bot talking to ``rd``."""
+    return Settings(
+        discord_token=rd.token,
+        database_url=db_url,
+        discord_api_base=rd.api_base,
+        discord_gateway_url=rd.gateway_url,
+        content_dir=ROOT / "content",
+        backup_daily=False,
+        _env_file=None,
+        **extra,
+    )  # type: ignore[call-arg]

@@ -201,10 +201,7 @@ def cmd_backup(settings: Settings, path: Path | None) -> int:
 
     try:
         source = backup.sqlite_file(settings.database_url)
-        dest = path or settings.backup_dir
-        if path is None:
-            dest.mkdir(parents=True, exist_ok=True)
-        done = backup.backup_file(source, dest)
+        done = backup.backup_file(source, path or settings.backup_dir)
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

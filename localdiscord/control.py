@@ -26,6 +26,7 @@ class Control:
             web.get("/_control/info", self.info),
             web.post("/_control/users", self.users),
             web.post("/_control/guild", self.guild),
+            web.post("/_control/channels", self.channels),
             web.post("/_control/dm-channels", self.dm_channels),
             web.post("/_control/interact", self.interact),
             web.get("/_control/stats", self.stats),
@@ -67,6 +68,13 @@ class Control:
         ch = next(iter(g.channels.values()))
         return json_response({"guild": str(g.id), "channel": str(ch.id)})
 
+    async def channels(self, request: web.Request) -> web.Response:
+        """More text channels in a guild (the bot sees them at once, as CHANNEL_CREATE)."""
+        body = await request.json()
+        guild = self.ld.guilds[int(body["guild"])]
+        made = [await self.ld.create_channel(guild, f"c{i}") for i in range(int(body.get("count", 1)))]
+        return json_response({"ids": [str(c.id) for c in made]})
+
     async def interact(self, request: web.Request) -> web.Response:
         """Run interactions at once; each: {user, kind: slash|select|click, ...}."""
         ld = self.ld
@@ -94,6 +102,9 @@ class Control:
                 "done_ms": (time.monotonic() - t0) * 1000,
                 "message": str(reply.id) if reply else None,
                 "channel": str(reply.channel.id) if reply else None,
+                "titles": [e.get("title") for e in reply.embeds] if reply else [],
+                "content": reply.content if reply else None,
+                "custom_ids": [c["custom_id"] for c in ld.components_of(reply) if "custom_id" in c] if reply else [],
             }
 
         results = await asyncio.gather(*(one(a) for a in actions))

@@ -130,6 +130,7 @@ async def _claim_slots(
     grace: timedelta,
     by: str,
     key: Callable[[datetime, Any], str],
+    lease: timedelta = LEASE,
 ) -> list[Claim]:
     """The shared claim step. ``rows``: (id, time zone, minute of day, weekday mask, due slot).
 
@@ -144,7 +145,7 @@ async def _claim_slots(
             slot = next_slot(slot, tz, minute, mask)
         advances.append({"id": target, next_column: slot if slot > now else next_slot(slot, tz, minute, mask)})
         if slot <= now:
-            ledger.append(ledger_row(kind, target, key(slot, tz), slot, now, by))
+            ledger.append(ledger_row(kind, target, key(slot, tz), slot, now, by, lease))
     if advances:
         await session.execute(update(model), advances)
     return await insert_claims(session, ledger)
@@ -167,7 +168,7 @@ def _dialect(session: AsyncSession) -> str:
 
 
 async def claim_digests(
-    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH
+    session: AsyncSession, now: datetime, *, grace: timedelta, by: str, limit: int = BATCH, lease: timedelta = LEASE
 ) -> list[Claim]:
     """Claim up to ``limit`` due digests and advance each learner's next digest time, in bulk."""
     rows = (await session.execute(due_learners(now, limit, _dialect(session)))).all()
@@ -181,6 +182,7 @@ async def claim_digests(
         grace,
         by,
         key=lambda slot, tz: local_date(slot, tz).isoformat(),
+        lease=lease,
     )
 
 
@@ -198,6 +200,7 @@ async def claim_channel_posts(
     by: str,
     limit: int = BATCH,
     shards: tuple[int, list[int]] | None = None,
+    lease: timedelta = LEASE,
 ) -> list[Claim]:
     """Claim due study-channel posts (ledger key: channel + slot) and advance their schedules.
     With ``shards`` (count, ids) only guilds on this process's shards are claimed: only those
@@ -228,10 +231,13 @@ async def claim_channel_posts(
         grace,
         by,
         key=lambda slot, tz: slot.strftime("%Y-%m-%dT%H:%MZ"),
+        lease=lease,
     )
 
 
-async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH) -> list[Claim]:
+async def claim_snoozes(
+    session: AsyncSession, now: datetime, *, by: str, limit: int = BATCH, lease: timedelta = LEASE
+) -> list[Claim]:
     """Claim due "Snooze 1 h" reminders (ledger key: learner + snooze time)."""
     q = (
         select(Learner.id, Learner.snooze_until)
@@ -251,7 +257,7 @@ async def claim_snoozes(session: AsyncSession, now: datetime, *, by: str, limit:
         .execution_options(synchronize_session=False)
     )
     return await insert_claims(
-        session, [ledger_row("snooze", uid, at.strftime("%Y-%m-%dT%H:%M"), at, now, by) for uid, at in rows]
+        session, [ledger_row("snooze", uid, at.strftime("%Y-%m-%dT%H:%M"), at, now, by, lease) for uid, at in rows]
     )
 
 
@@ -471,9 +477,11 @@ class Dispatcher:
                 shards=self.shards,
                 exclude=self.held.claims,
             )
-            claims += await claim_digests(session, now, grace=self.grace, by=by)
-            claims += await claim_snoozes(session, now, by=by)
-            claims += await claim_channel_posts(session, now, grace=self.grace, by=by, shards=self.shards)
+            claims += await claim_digests(session, now, grace=self.grace, by=by, lease=self.lease)
+            claims += await claim_snoozes(session, now, by=by, lease=self.lease)
+            claims += await claim_channel_posts(
+                session, now, grace=self.grace, by=by, shards=self.shards, lease=self.lease
+            )
         return claims
 
     async def tick(self) -> int:

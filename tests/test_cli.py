@@ -79,3 +79,56 @@ def test_run_refuses_invalid_content_and_prints_every_error(tmp_path: Path) -> N
     )
     assert r.returncode == 1
     assert "roadmap.yaml:" in r.stderr and "invalid YAML" in r.stderr and "Traceback" not in r.stderr
+
+
+async def test_a_rejected_token_is_one_line_naming_the_fix(discord_server: object, tmp_path: Path) -> None:
+    import asyncio
+
+    ld = discord_server
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "DATABASE_URL")}
+    env.update(
+        DISCORD_TOKEN="local.not-the-right-token",
+        DISCORD_API_BASE=ld.api_base,  # type: ignore[attr-defined]
+        DISCORD_GATEWAY_URL=ld.gateway_url,  # type: ignore[attr-defined]
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        BACKUP_DAILY="false",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = err.decode()
+    assert proc.returncode == 2, text
+    assert "Traceback" not in text
+    [line] = [x for x in text.splitlines() if "Discord rejected the token" in x]
+    assert "Reset Token" in line and "DISCORD_TOKEN" in line
+
+
+def test_the_no_token_hint_names_a_command_that_works_as_typed(tmp_path: Path) -> None:
+    r = run("run", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}, cwd=tmp_path)
+    assert "`make console`" in r.stderr
+
+
+def test_log_levels_keep_chatty_libraries_quiet_unless_named() -> None:
+    import logging
+
+    import pytest
+
+    from bot.logs import parse_levels, setup_logging
+
+    root, aiosqlite = logging.getLogger(), logging.getLogger("aiosqlite")
+    saved = root.level, list(root.handlers), aiosqlite.level
+    try:
+        setup_logging("DEBUG")
+        assert root.level == logging.DEBUG and aiosqlite.level == logging.INFO
+        setup_logging("DEBUG", levels=parse_levels("aiosqlite=DEBUG, bot.scheduler = warning"))
+        assert aiosqlite.level == logging.DEBUG and logging.getLogger("bot.scheduler").level == logging.WARNING
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        aiosqlite.setLevel(saved[2])
+    with pytest.raises(ValueError, match="logger=LEVEL"):
+        parse_levels("aiosqlite:DEBUG")
+    bad = run("migrate", env={"LOG_LEVELS": "aiosqlite=LOUD", "DATABASE_URL": "sqlite+aiosqlite:///x.db"})
+    assert bad.returncode == 2 and "LOG_LEVELS" in bad.stderr and "Traceback" not in bad.stderr

@@ -42,9 +42,10 @@ def backup_name(now: datetime) -> str:
 
 
 def backup_file(source: Path, dest: Path) -> Path:
-    """Copy ``source`` to ``dest`` (a file, or a folder to put a timestamped file in) with the
-    online backup API, check the copy, and return its path. Safe while others write."""
-    if dest.is_dir():
+    """Copy ``source`` to ``dest`` (a file, or a folder, existing or without a suffix, to put a
+    timestamped file in) with the online backup API, check the copy, and return its path.
+    Safe while others write."""
+    if dest.is_dir() or not dest.suffix:
         dest = dest / backup_name(datetime.now().astimezone())
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")

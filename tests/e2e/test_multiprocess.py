@@ -4,38 +4,33 @@ even when one process is killed mid-dispatch and restarted; SIGTERM shuts down c
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, update
 
 from bot.content import load_content
 from bot.db.migrate import upgrade
-from bot.db.models import Card, Learner, StudyChannel, TopicProgress
-from bot.db.queries import new_card
+from bot.db.models import Learner, StudyChannel
 from bot.db.session import create_engine, session_factory
 from localdiscord import LocalDiscord
-from tests.helpers import CONTENT, ROOT
+from tests.e2e.processes import seed_learners, start_bot_process, wait_for
+from tests.helpers import CONTENT
 
 pytestmark = pytest.mark.postgres
 
 LEARNERS, CHANNELS = 120, 8
 
 
-def start_process(ld: LocalDiscord, url: str, shard: int) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
-    env.update(
-        DISCORD_TOKEN=ld.token,
-        DISCORD_API_BASE=ld.api_base,
-        DISCORD_GATEWAY_URL=ld.gateway_url,
-        DATABASE_URL=url,
-        DISPATCH_INTERVAL_SECONDS="1",
+def start_process(ld: LocalDiscord, url: str, shard: int, tmp: Path) -> subprocess.Popen[str]:
+    return start_bot_process(
+        ld,
+        url,
+        tmp,
         CLAIM_TIMEOUT_SECONDS="3",
         SHUTDOWN_GRACE_SECONDS="5",
         PROCESS_COUNT="2",
@@ -43,28 +38,10 @@ def start_process(ld: LocalDiscord, url: str, shard: int) -> subprocess.Popen[st
         SHARD_COUNT="2",
         SHARD_IDS=f"[{shard}]",
         LOG_LEVEL="WARNING",
-        CONTENT_DIR=str(CONTENT),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
     )
 
 
-async def wait_for(cond: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str) -> None:
+async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str, tmp_path: Path) -> None:
     ld = await LocalDiscord().start()
     procs: list[subprocess.Popen[str]] = []
     engine = create_engine(pg_database)
@@ -80,35 +57,8 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
         chans = [await ld.create_channel(guilds[i % 2], f"c{i}") for i in range(CHANNELS)]
         now = datetime.now(UTC)
         later = now + timedelta(days=1)
-        questions = [q.id for q in content.topic_questions("numpy")]
+        await seed_learners(sessions, ld, content, users, next_digest_at=later, digest_size=3)
         async with sessions() as s, s.begin():
-            await s.execute(
-                insert(Learner),
-                [
-                    {
-                        "id": u.id,
-                        "created_at": now,
-                        "digest_minute": 0,
-                        "digest_enabled": True,
-                        "digest_size": 3,
-                        "dm_channel_id": ld.dm_channel(u).id,
-                        "dm_status": "open",
-                        "next_digest_at": later,
-                    }
-                    for u in users
-                ],
-            )
-            await s.execute(
-                insert(TopicProgress),
-                [
-                    {"learner_id": u.id, "topic_id": "numpy", "status": "learning", "enrolled": True, "updated_at": now}
-                    for u in users
-                ],
-            )
-            await s.execute(
-                insert(Card),
-                [new_card(u.id, q, "numpy", now) for u in users for q in questions],
-            )
             await s.execute(
                 insert(StudyChannel),
                 [
@@ -129,7 +79,7 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
                 ],
             )
 
-        procs = [start_process(ld, pg_database, 0), start_process(ld, pg_database, 1)]
+        procs = [start_process(ld, pg_database, 0, tmp_path), start_process(ld, pg_database, 1, tmp_path)]
         await wait_for(lambda: sum(s.connected for s in ld.gateway.sessions.values()) == 2, 60, "both shards")
         await asyncio.sleep(1.0)
         due = datetime.now(UTC) - timedelta(seconds=1)
@@ -145,7 +95,7 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str)
         procs[1].wait(10)
         # Its shard comes back (as an orchestrator would restart it): the other process takes
         # over its digest claims, the restarted one its servers' posts; nothing is sent twice.
-        procs.append(start_process(ld, pg_database, 1))
+        procs.append(start_process(ld, pg_database, 1, tmp_path))
         try:
             await wait_for(
                 lambda: (

@@ -82,3 +82,26 @@ async def test_concurrent_double_answer_records_once(services: Services) -> None
     results = await asyncio.gather(*(one() for _ in range(4)), return_exceptions=True)
     assert sum(1 for r in results if isinstance(r, channels.ChannelFeedback)) == 1
     assert all(isinstance(r, channels.ChannelFeedback | StaleInteraction) for r in results), results
+
+
+async def test_deleting_my_data_removes_my_name_from_pause_reasons(services: Services) -> None:
+    from sqlalchemy import select
+
+    from bot.study import mydata
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    async with services.unit() as s:
+        for i, reason in enumerate(
+            [mydata.paused_by(42), "paused by Jon Doe", mydata.paused_by(7), "the channel was deleted"]
+        ):
+            sc = channel(guild_id=1, channel_id=100 + i, created_by=42, created_at=now)
+            channels.pause(sc, reason, now)
+            s.add(sc)
+    async with services.unit() as s:
+        await mydata.delete_all(s, 42, ("jon", "Jon Doe"))
+    async with services.read() as s:
+        rows = (await s.execute(select(StudyChannel.pause_reason, StudyChannel.created_by))).all()
+    assert sorted(r for r, _ in rows) == sorted(
+        ["paused by a server admin", "paused by a server admin", mydata.paused_by(7), "the channel was deleted"]
+    )
+    assert {c for _, c in rows} == {0}
