@@ -17,6 +17,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     MPLCONFIGDIR=/tmp/matplotlib \
     DATABASE_URL=sqlite+aiosqlite:////data/studybot.sqlite3 \
     CONTENT_DIR=/app/content \
+    BACKUP_DIR=/data/backups \
     HEALTH_HOST=0.0.0.0 \
     HEALTH_PORT=8080
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin studybot \

@@ -5,8 +5,6 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SOAK_RUNS ?= 10
 
-
-
 .PHONY: install run console test lint typecheck check soak bench bench-content bench-quiz bench-interactions bench-dispatch bench-due bench-stats bench-memory migrate clean
 
 $(PY):

@@ -86,3 +86,55 @@ async def test_sqlite_pragmas(sqlite_url: str) -> None:
             assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == SQLITE_BUSY_TIMEOUT_MS
     finally:
         await engine.dispose()
+
+
+async def test_0002_clears_durations_timed_from_a_push_and_recomputes_usual_times(db_url: str) -> None:
+    """Answers to a digest's first question and to channel posts were timed from the send;
+    0002 clears those durations and recomputes each learner's usual (EMA) answer time."""
+    engine = create_engine(db_url)
+    t0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    try:
+        await upgrade(engine, "0001")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO learners (id, created_at, timezone, digest_minute, digest_enabled, digest_size,"
+                     " day_cutoff_hour, desired_retention, new_per_day, reviews_per_day, dm_status, paused,"
+                     " vacations, leaderboard_opt_out, avg_answer_ms) VALUES (1, :t, 'UTC', 540, :y, 5, 4, 0.9, 10,"
+                     " 100, 'open', :n, '[]', :n, 200000)"),
+                {"t": t0, "y": True, "n": False},
+            )  # fmt: skip
+            await conn.execute(
+                text("INSERT INTO quiz_sessions (id, learner_id, source, queue, position, answered, correct_count,"
+                     " answered_count, seed, shown_at, created_at)"
+                     " VALUES (1, 1, 'digest', '[]', 0, :n, 0, 0, 1, :t, :t)"),
+                {"t": t0, "n": False},
+            )  # fmt: skip
+            cards = [(i, f"q{i}") for i in range(1, 6)]
+            for cid, qid in cards:
+                await conn.execute(
+                    text("INSERT INTO cards (id, learner_id, question_id, topic_id, state, due, reps, lapses,"
+                         " suspended, created_at) VALUES (:id, 1, :q, 't', 2, :t, 1, 0, :n, :t)"),
+                    {"id": cid, "q": qid, "t": t0, "n": False},
+                )  # fmt: skip
+            logs = [  # (card, source, reviewed at, duration ms)
+                (1, "quiz", t0 - timedelta(days=1), 6000),  # an honest /quiz answer
+                (2, "digest", t0 + timedelta(hours=3), 600000),  # the digest's first question, clamped
+                (3, "digest", t0 + timedelta(hours=3, seconds=8), 5000),  # its second: timed from Next
+                (4, "channel", t0 + timedelta(hours=5), 90000),  # a post, timed from the post
+                (5, "digest", t0 + timedelta(minutes=2), 120000),  # an unclamped first answer
+            ]
+            for cid, source, at, ms in logs:
+                await conn.execute(
+                    text("INSERT INTO review_logs (card_id, learner_id, question_id, rating, correct, reviewed_at,"
+                         " duration_ms, source, state_before, state_after, due_before, due_after, was_new)"
+                         " VALUES (:c, 1, :q, 3, :y, :at, :ms, :src, 2, 2, :at, :at, :n)"),
+                    {"c": cid, "q": f"q{cid}", "y": True, "at": at, "ms": ms, "src": source, "n": False},
+                )  # fmt: skip
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            kept = dict((await conn.execute(text("SELECT card_id, duration_ms FROM review_logs"))).all())
+            usual = await conn.scalar(text("SELECT avg_answer_ms FROM learners WHERE id = 1"))
+        assert kept == {1: 6000, 2: None, 3: 5000, 4: None, 5: None}
+        assert usual == round(6000 * 0.8 + 5000 * 0.2)  # the EMA over the honest answers only
+    finally:
+        await engine.dispose()

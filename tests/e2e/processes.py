@@ -17,9 +17,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content import Content
-from bot.db.models import Card, Learner, TopicProgress
+from bot.db.models import Card, Learner, StudyChannel, TopicProgress
 from bot.db.queries import new_card
-from localdiscord import LocalDiscord, User
+from localdiscord import Channel, LocalDiscord, User
 from tests.helpers import CONTENT, ROOT
 
 
@@ -104,6 +104,30 @@ async def seed_learners(
             ],
         )
         await s.execute(insert(Card), [new_card(u.id, q, topic, now) for u in users for q in questions])
+
+
+async def seed_channels(
+    sessions: async_sessionmaker[AsyncSession], channels: Iterable[Channel], *, next_post_at: datetime
+) -> None:
+    """Study channels (any level, one question a post) due at ``next_post_at``."""
+    now = datetime.now(UTC)
+    async with sessions() as s, s.begin():
+        await s.execute(
+            insert(StudyChannel),
+            [
+                {
+                    "guild_id": c.guild_id,
+                    "channel_id": c.id,
+                    "created_by": 1,
+                    "levels": [],
+                    "topics": [],
+                    "created_at": now,
+                    "used_questions": [],
+                    "next_post_at": next_post_at,
+                }
+                for c in channels
+            ],
+        )
 
 
 def errors_in(out: str) -> list[str]:

@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from bot.content import load_content
 from bot.db.migrate import upgrade
 from bot.db.models import Learner, StudyChannel
 from bot.db.session import create_engine, session_factory
 from localdiscord import LocalDiscord
-from tests.e2e.processes import seed_learners, start_bot_process, wait_for
+from tests.e2e.processes import seed_channels, seed_learners, start_bot_process, wait_for
 from tests.helpers import CONTENT
 
 pytestmark = pytest.mark.postgres
@@ -58,26 +58,7 @@ async def test_two_processes_share_the_work_and_survive_a_kill(pg_database: str,
         now = datetime.now(UTC)
         later = now + timedelta(days=1)
         await seed_learners(sessions, ld, content, users, next_digest_at=later, digest_size=3)
-        async with sessions() as s, s.begin():
-            await s.execute(
-                insert(StudyChannel),
-                [
-                    {
-                        "guild_id": c.guild_id,
-                        "channel_id": c.id,
-                        "created_by": ld.owner.id,
-                        "levels": [],
-                        "topics": [],
-                        "post_minute": 0,
-                        "days_mask": 127,
-                        "questions_per_post": 1,
-                        "used_questions": [],
-                        "created_at": now,
-                        "next_post_at": later,
-                    }
-                    for c in chans
-                ],
-            )
+        await seed_channels(sessions, chans, next_post_at=later)
 
         procs = [start_process(ld, pg_database, 0, tmp_path), start_process(ld, pg_database, 1, tmp_path)]
         await wait_for(lambda: sum(s.connected for s in ld.gateway.sessions.values()) == 2, 60, "both shards")

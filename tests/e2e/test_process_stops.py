@@ -24,9 +24,9 @@ from bot.db.migrate import upgrade
 from bot.db.models import Delivery
 from bot.db.session import create_engine, session_factory
 from localdiscord import LocalDiscord
-from tests.e2e.processes import errors_in, seed_learners, start_bot_process, stop, wait_for
+from tests.e2e.processes import errors_in, seed_channels, seed_learners, start_bot_process, stop, wait_for
 
-LEARNERS = 150
+LEARNERS, POSTS = 150, 20
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -40,9 +40,12 @@ async def test_a_signal_mid_dispatch_stops_cleanly_and_loses_nothing(
         users = [ld.create_user(f"u{i}") for i in range(LEARNERS)]
         due = datetime.now(UTC) - timedelta(minutes=1)
         await seed_learners(session_factory(engine), ld, content, users, next_digest_at=due)
+        guild = await ld.create_guild("posts")
+        channels = [await ld.create_channel(guild, f"c{i}") for i in range(POSTS)]
+        await seed_channels(session_factory(engine), channels, next_post_at=due)
 
         def sent() -> Counter[int]:
-            return Counter({u.id: len(ld.dms_to(u)) for u in users})
+            return Counter({u.id: len(ld.dms_to(u)) for u in users} | {c.id: len(ld.messages_in(c)) for c in channels})
 
         first = start_bot_process(ld, db_url, tmp_path, SHUTDOWN_GRACE_SECONDS="2")
         await wait_for(lambda: sum(sent().values()) >= 20, 60, "the first digests")
@@ -51,7 +54,7 @@ async def test_a_signal_mid_dispatch_stops_cleanly_and_loses_nothing(
         assert errors_in(out) == [], out[-3000:]
         drained = [line for line in out.splitlines() if "scheduler stopped:" in line]
         assert len(drained) == 1 and " INFO " in drained[0], out[-3000:]
-        assert sum(sent().values()) < LEARNERS, "the dispatch finished before the signal: nothing was tested"
+        assert sum(sent().values()) < LEARNERS + POSTS, "the dispatch finished before the signal: nothing was tested"
 
         second = start_bot_process(ld, db_url, tmp_path)
         try:
