@@ -27,13 +27,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bench.remote import ROOT, bot_settings, remote_discord
+from bench.remote import bot_settings, remote_discord
 from bot.db.models import Card, Delivery, Learner, ReviewLog, StudyChannel, TopicProgress
 from bot.db.queries import new_card
 from bot.endpoint import reset_endpoints
 from bot.runner import build_services, start_bot, stop_bot
 from localdiscord.remote import RemoteDiscord
 from scheduler.ratelimit import RateLimiter
+from tests.e2e.processes import start_bot_process, stop
 
 SERVER_RATE = 1000  # requests/s the local Discord allows (Discord: 50): the bot is the bottleneck
 BOT_RATE = 500.0
@@ -235,7 +236,9 @@ async def sqlite_scenario(
     return result
 
 
-async def postgres_scenario(url: str, *, digests: int = 1500, posts: int = 500, quizzes: int = 200) -> Result:
+async def postgres_scenario(
+    url: str, tmp: Path, *, digests: int = 1500, posts: int = 500, quizzes: int = 200
+) -> Result:
     """The same with two `python -m bot run` processes sharing PostgreSQL (two shards)."""
     from bot.db.migrate import upgrade
     from bot.db.session import Database, create_engine
@@ -245,33 +248,8 @@ async def postgres_scenario(url: str, *, digests: int = 1500, posts: int = 500, 
     await upgrade(db.engine)
     async with remote_discord(rate=SERVER_RATE) as rd:
         world = await _world(rd, digests, posts, quizzes)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
-        env.update(
-            DISCORD_TOKEN=rd.token,
-            DISCORD_API_BASE=rd.api_base,
-            DISCORD_GATEWAY_URL=rd.gateway_url,
-            DATABASE_URL=url,
-            DISPATCH_INTERVAL_SECONDS="1",
-            RATE_LIMIT_PER_SECOND="50",
-            SHARD_COUNT="2",
-            PROCESS_COUNT="2",
-            LOG_LEVEL="WARNING",
-            BACKUP_DAILY="false",
-            CONTENT_DIR=str(ROOT / "content"),
-        )
-        procs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=ROOT,
-                env=env | {"SHARD_IDS": f"[{i}]", "PROCESS_NAME": f"p{i}"},
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-            for i in range(2)
-        ]
+        shared = {"RATE_LIMIT_PER_SECOND": "50", "SHARD_COUNT": "2", "PROCESS_COUNT": "2", "LOG_LEVEL": "WARNING"}
+        procs = [start_bot_process(rd, url, tmp, SHARD_IDS=f"[{i}]", PROCESS_NAME=f"p{i}", **shared) for i in range(2)]
         try:
             await asyncio.sleep(4)  # both connected, guilds received
             t0 = time.perf_counter()
@@ -290,10 +268,7 @@ async def postgres_scenario(url: str, *, digests: int = 1500, posts: int = 500, 
             result.seconds = time.perf_counter() - t0
             await _verify(db, rd, world, quizzes, result)
         finally:
-            for p in procs:
-                with contextlib.suppress(ProcessLookupError):
-                    p.send_signal(signal.SIGTERM)
-            outs = [(await p.communicate())[0].decode() for p in procs]
+            outs = [stop(p, signal.SIGTERM) for p in procs]
             for i, (p, out) in enumerate(zip(procs, outs, strict=True)):
                 result.check(p.returncode == 0, f"process {i} exited {p.returncode}")
                 bad = [x for x in out.splitlines() if " ERROR " in x or "Traceback" in x]
@@ -316,7 +291,7 @@ def main() -> int:
                 if kind == "sqlite":
                     r = asyncio.run(sqlite_scenario(Path(tmp)))
                 else:
-                    r = asyncio.run(_on_fresh_postgres(a.postgres))
+                    r = asyncio.run(_on_fresh_postgres(a.postgres, Path(tmp)))
             passes += r.passed
             verdict = "pass" if r.passed else "FAIL: " + "; ".join(r.problems)
             print(
@@ -327,7 +302,7 @@ def main() -> int:
     return 1 if failures else 0
 
 
-async def _on_fresh_postgres(base: str) -> Result:
+async def _on_fresh_postgres(base: str, tmp: Path) -> Result:
     """The PostgreSQL scenario on a new, empty database next to ``base``, dropped afterwards."""
     import uuid
 
@@ -341,7 +316,7 @@ async def _on_fresh_postgres(base: str) -> Result:
     )
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
-        return await postgres_scenario(url.set(database=name).render_as_string(hide_password=False))
+        return await postgres_scenario(url.set(database=name).render_as_string(hide_password=False), tmp)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -207,37 +207,23 @@ async def test_move_data_refuses_a_postgresql_source(tmp_path: Path) -> None:
     await engine.dispose()
 
 
+async def _cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
 @pytest.mark.postgres
 async def test_move_data_command_prints_counts_and_exits_zero(tmp_path: Path, pg_database: str) -> None:
     db = await _seeded_sqlite(tmp_path / "cli.sqlite3")
     await db.dispose()
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url_of(tmp_path / "cli.sqlite3")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "move-data",
-        "--to",
-        pg_database,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    assert "learners" in out.decode() and "every table matches" in out.decode()
-    again = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "move-data",
-        "--to",
-        pg_database,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await again.communicate()
-    assert again.returncode == 2 and "not empty" in err.decode()
+    code, out, err = await _cli("move-data", "--to", pg_database, env=env)
+    assert code == 0, err
+    assert "learners" in out and "every table matches" in out
+    code, _, err = await _cli("move-data", "--to", pg_database, env=env)
+    assert code == 2 and "not empty" in err

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,7 +23,15 @@ from localdiscord import Channel, LocalDiscord, User
 from tests.helpers import CONTENT, ROOT
 
 
-def start_bot_process(ld: LocalDiscord, url: str, tmp: Path, **env: str) -> subprocess.Popen[str]:
+class Endpoint(Protocol):
+    """A Discord-compatible server: the local one here, or in its own process."""
+
+    token: str
+    api_base: str
+    gateway_url: str
+
+
+def start_bot_process(ld: Endpoint, url: str, tmp: Path, **env: str) -> subprocess.Popen[str]:
     """The bot as an operator runs it (output on a pipe, read with ``communicate``)."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
     full.update(
