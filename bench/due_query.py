@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.interactions import pct
 from bot.db.migrate import upgrade
 from bot.db.session import create_engine, session_factory
-from scheduler.dispatch import BATCH, due_learners
+from scheduler.claims import due_learners
+from scheduler.ledger import BATCH
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 

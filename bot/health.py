@@ -8,18 +8,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from sqlalchemy import text
 
-from scheduler.dispatch import due_backlog
+from bot.metrics import CONTENT_TYPE
+from scheduler.claims import due_backlog
+
+if TYPE_CHECKING:
+    from bot.client import StudyBot
 
 log = logging.getLogger(__name__)
 
 
 class HealthServer:
-    def __init__(self, bot: Any) -> None:
+    """/healthz (gateway, database, scheduler) and /metrics for one bot."""
+
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -46,15 +52,13 @@ class HealthServer:
     async def metrics(self, request: web.Request) -> web.Response:
         services = self.bot.services
         try:
-            async with services.read() as s:
-                services.metrics.due_backlog.set(await due_backlog(s, services.clock.now()))
+            async with services.read() as session:
+                services.metrics.due_backlog.set(await due_backlog(session, services.clock.now()))
         except Exception as exc:  # noqa: BLE001 - metrics must render even with the database down
             log.warning("metrics: due backlog unavailable: %s", type(exc).__name__)
         return web.Response(
-            text=services.metrics.render(),
-            content_type="text/plain",
-            headers={"X-Content-Type-Options": "nosniff"},
-            charset="utf-8",
+            body=services.metrics.render(),
+            headers={"Content-Type": CONTENT_TYPE, "X-Content-Type-Options": "nosniff"},
         )
 
     async def start(self, host: str, port: int) -> None:
@@ -65,8 +69,9 @@ class HealthServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        self.port = server.sockets[0].getsockname()[1] if server else port  # type: ignore[attr-defined]
+        self.port = port
+        for sock in getattr(site._server, "sockets", None) or ():
+            self.port = sock.getsockname()[1]
         log.info("health endpoint on http://%s:%s/healthz and /metrics", host, self.port)
 
     async def stop(self) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+
+from bot.metrics import Metrics
+from scheduler.ratelimit import RateLimiter
 
 _RETRY = re.compile(r"Retrying in ([0-9.]+) seconds")
 
@@ -13,7 +15,7 @@ class RateLimitWatcher(logging.Handler):
     """discord.py retries a 429 itself and logs it; this handler turns those log records
     into a metric and, for the global limit, a pause of every send the bot makes."""
 
-    def __init__(self, metrics: Any, limiter: Any) -> None:
+    def __init__(self, metrics: Metrics, limiter: RateLimiter) -> None:
         super().__init__(level=logging.WARNING)
         self.metrics, self.limiter = metrics, limiter
 
@@ -22,15 +24,15 @@ class RateLimitWatcher(logging.Handler):
         if "rate limited" not in msg.lower() and "Global rate limit" not in msg:
             return
         if msg.startswith("We are being rate limited"):
-            self.metrics.rate_limited.inc(scope="route")
+            self.metrics.rate_limited.labels(scope="route").inc()
         if msg.startswith("Global rate limit"):
-            self.metrics.rate_limited.inc(scope="global")
-            m = _RETRY.search(msg)
-            if m:
-                self.limiter.pause(float(m.group(1)))
+            self.metrics.rate_limited.labels(scope="global").inc()
+            found = _RETRY.search(msg)
+            if found:
+                self.limiter.pause(float(found.group(1)))
 
 
-def install(metrics: Any, limiter: Any) -> RateLimitWatcher:
+def install(metrics: Metrics, limiter: RateLimiter) -> RateLimitWatcher:
     handler = RateLimitWatcher(metrics, limiter)
     logging.getLogger("discord.http").addHandler(handler)
     return handler

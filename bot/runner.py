@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 from pathlib import Path
-from typing import Any
 
 from bot.client import StudyBot, create_bot
 from bot.clock import Clock
@@ -54,11 +53,11 @@ async def build_services(
 
 
 async def start_bot(
-    services: Services, token: str, *, mode: str = "run", **bot_kwargs: Any
+    services: Services, token: str, *, mode: str = "run", guild_ready_timeout: float = 2.0
 ) -> tuple[StudyBot, asyncio.Task[None]]:
     """Start the client in a task (for tests and the console); returns when it is ready."""
     await apply_endpoints(services.settings, token)
-    bot = create_bot(services, mode=mode, **bot_kwargs)
+    bot = create_bot(services, mode=mode, guild_ready_timeout=guild_ready_timeout)
     task = asyncio.create_task(bot.start(token), name="discord-client")
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED, timeout=30)
@@ -70,7 +69,7 @@ async def start_bot(
         ready.cancel()
         await bot.close()
         raise TimeoutError("the Discord client did not become ready within 30 s")
-    return bot, task  # type: ignore[return-value]
+    return bot, task
 
 
 async def stop_bot(bot: StudyBot, task: asyncio.Task[None]) -> None:

@@ -1,5 +1,7 @@
 """The APScheduler set-up: a UTC AsyncIOScheduler (memory job store) running the dispatch
-tick every minute, and an event-loop lag probe. Jobs are derived, rebuilt at every start."""
+tick every minute, a takeover check, the daily SQLite backup and an event-loop lag probe.
+Jobs are derived, rebuilt at every start. What is delivered, and how, comes in from the
+bot as ``Deliverers``; nothing here knows Discord."""
 
 from __future__ import annotations
 
@@ -7,49 +9,59 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.db import backup
-from scheduler.dispatch import Claim, Dispatcher, Outcome, expired_leases
+from bot.services import Services
+from scheduler.dispatch import Deliverers, Dispatcher
+from scheduler.ledger import expired_leases
 
 log = logging.getLogger(__name__)
 BACKUP_EVERY_HOURS = 23.5
 
 
 class StudyScheduler:
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
-        services = bot.services
+    """Owns the periodic work of one bot process: dispatch ticks, takeovers, backups."""
+
+    def __init__(
+        self,
+        services: Services,
+        deliverers: Deliverers,
+        *,
+        is_ready: Callable[[], bool],
+        latency: Callable[[], float],
+    ) -> None:
+        self.services = services
+        self.is_ready = is_ready
+        self.latency = latency
         settings = services.settings
         self.scheduler = AsyncIOScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
-        reminders, channels = bot.get_cog("Reminders"), bot.get_cog("StudyChannels")
-
-        async def deliver(claim: Claim) -> Outcome:
-            return await (channels.deliver(claim) if claim.kind == "channel" else reminders.deliver(claim))
-
+        metrics = services.metrics
         self.dispatcher = Dispatcher(
             services.unit,
             services.clock.now,
-            deliver,
+            deliverers,
             process_id=services.process_id,
             grace=timedelta(hours=settings.digest_grace_hours),
             lease=timedelta(seconds=settings.claim_timeout_seconds),
             shards=(settings.shard_count, list(settings.shard_ids or range(settings.shard_count)))
             if settings.shard_count
             else None,
-            on_attempt=lambda claim, outcome: services.metrics.deliveries.inc(kind=claim.kind, result=outcome.status),
+            on_attempt=lambda claim, outcome: metrics.deliveries.labels(kind=claim.kind, result=outcome.status).inc(),
         )
         self._tick: asyncio.Task[int] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._probe: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        interval = self.bot.services.settings.dispatch_interval_seconds
+        """Register the jobs and start them (the first dispatch tick comes within 5 s)."""
+        settings = self.services.settings
+        interval = settings.dispatch_interval_seconds
         if interval > 0:
             first = datetime.now(UTC) + timedelta(seconds=min(5.0, interval))
             self.scheduler.add_job(self._tick_job, "interval", seconds=interval, id="dispatch", next_run_time=first)
@@ -58,8 +70,7 @@ class StudyScheduler:
             self.scheduler.add_job(
                 self._takeover_job, "interval", seconds=self.dispatcher.lease.total_seconds() / 3, id="takeover"
             )
-        settings = self.bot.services.settings
-        if settings.backup_daily and settings.database_url.startswith("sqlite") and self.bot.mode == "run":
+        if settings.backup_daily and settings.database_url.startswith("sqlite"):
             soon = datetime.now(UTC) + timedelta(minutes=1)
             self.scheduler.add_job(self._backup_job, "interval", hours=1, id="backup", next_run_time=soon)
         self.scheduler.start()
@@ -74,7 +85,7 @@ class StudyScheduler:
 
     async def _backup_job(self) -> None:
         """Once a day (checked hourly, so restarts do not skip a day): back up SQLite."""
-        settings = self.bot.services.settings
+        settings = self.services.settings
         folder = settings.backup_dir
         age = backup.latest_age_hours(folder, datetime.now(UTC))
         if age is not None and age < BACKUP_EVERY_HOURS:
@@ -91,14 +102,14 @@ class StudyScheduler:
     async def _takeover_job(self) -> None:
         if self._tick is not None and not self._tick.done():
             return  # a running tick takes them over itself
-        services = self.bot.services
-        async with services.read() as session:
-            due = await expired_leases(session, services.clock.now())
+        async with self.services.read() as session:
+            due = await expired_leases(session, self.services.clock.now())
         if due:
             await self._tick_job()
 
     async def tick(self) -> int:
-        if not self.bot.is_ready():  # guilds not in the cache yet: posting now would misjudge them
+        """Deliver everything that is due now; returns how many deliveries were handled."""
+        if not self.is_ready():  # guilds not in the cache yet: posting now would misjudge them
             return 0
         if self._tick is None or self._tick.done():
             self._tick = asyncio.create_task(self._run_tick(), name="dispatch-tick")
@@ -112,13 +123,13 @@ class StudyScheduler:
             return 0
 
     async def _lag_probe(self, interval: float = 0.25) -> None:
-        metrics = self.bot.metrics
+        metrics = self.services.metrics
         while True:
-            t = time.perf_counter()
+            started = time.perf_counter()
             await asyncio.sleep(interval)
-            metrics.loop_lag.observe(max(0.0, time.perf_counter() - t - interval))
-            latency = getattr(self.bot, "latency", None)
-            if isinstance(latency, float) and latency == latency and latency != float("inf"):
+            metrics.loop_lag.observe(max(0.0, time.perf_counter() - started - interval))
+            latency = self.latency()
+            if latency == latency and latency != float("inf"):
                 metrics.gateway_latency.set(latency)
 
     @property

@@ -13,6 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import AppState, Card, Learner, ReviewLog, TopicProgress
 
 
+def affected(result: object) -> int:
+    """How many rows an UPDATE or DELETE touched."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def insert_stmt(session: AsyncSession, model: Any) -> Any:
     """The dialect's INSERT (with ON CONFLICT support) for ``model``."""
     dialect = session.get_bind().dialect.name

@@ -6,24 +6,26 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import StudyBot
 from bot.content import ContentError, format_summary
 from bot.errors import NotAllowed
+from bot.services import Services
+from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
 from bot.ui.text import clip
 
 log = logging.getLogger(__name__)
 
 
-async def reload_and_report(bot: Any) -> tuple[bool, str]:
+async def reload_and_report(services: Services) -> tuple[bool, str]:
     """Validate and swap in the content folder; on failure the running content stays."""
     try:
-        content = await bot.services.reload_content()
+        content = await services.reload_content()
     except ContentError as exc:
         errors = [str(i) for i in exc.issues if not i.warning]
         log.error("content reload failed; keeping the running content:\n%s", "\n".join(errors))
@@ -31,8 +33,8 @@ async def reload_and_report(bot: Any) -> tuple[bool, str]:
     return True, format_summary(content)
 
 
-class Admin(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+class AdminCog(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self._sighup = False
 
@@ -49,30 +51,30 @@ class Admin(commands.Cog):
 
     def _on_sighup(self) -> None:
         log.info("SIGHUP: reloading content")
-        asyncio.ensure_future(reload_and_report(self.bot))  # noqa: RUF006
+        asyncio.ensure_future(reload_and_report(self.bot.services))  # noqa: RUF006
 
     admin = app_commands.Group(
         name="admin", description="Bot owner tools", default_permissions=discord.Permissions(administrator=True)
     )
 
     @admin.command(name="reload-content", description="Validate and load the content folder without restarting")
-    async def reload_content(self, interaction: discord.Interaction) -> None:
-        owners = set(self.bot.services.settings.owner_ids)  # type: ignore[attr-defined]
+    async def reload_content(self, interaction: StudyInteraction) -> None:
+        owners = set(self.bot.services.settings.owner_ids)
         if interaction.user.id not in owners and not await self.bot.is_owner(interaction.user):
             raise NotAllowed("Only the bot's owner can reload content.")
         await ack(interaction, ephemeral=True, thinking=True)
-        ok, text = await reload_and_report(self.bot)
+        ok, text = await reload_and_report(self.bot.services)
         if ok:
             embed = discord.Embed(title="Content reloaded", description=clip(text, 4000), colour=discord.Colour.green())
         else:
-            n = text.count("\n") + 1
+            errors = text.count("\n") + 1
             embed = discord.Embed(
-                title=f"Content NOT reloaded: {n} error(s)",
+                title=f"Content NOT reloaded: {errors} error(s)",
                 description=clip("The running content stays in force.\n```\n" + text, 4090) + "\n```",
                 colour=discord.Colour.red(),
             )
         await interaction.followup.send(embed=embed, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Admin(bot))
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(AdminCog(bot))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.client import StudyBot
 from bot.errors import InvalidInput, NotAllowed, UserFacingError
+from bot.ui.interaction import services_of
 from bot.ui.replies import report_error
 
 
@@ -29,16 +30,15 @@ def unwrap(error: BaseException) -> BaseException:
 
 async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     err = unwrap(error)
-    metrics = getattr(interaction.client, "metrics", None)
-    if metrics is not None:
-        name = interaction.command.qualified_name if interaction.command else "?"
-        metrics.commands.inc(name=name, result="refused" if isinstance(err, UserFacingError) else "error")
+    name = interaction.command.qualified_name if interaction.command else "?"
+    result = "refused" if isinstance(err, UserFacingError) else "error"
+    services_of(interaction).metrics.commands.labels(name=name, result=result).inc()
     await report_error(interaction, err)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: StudyBot) -> None:
     bot.tree.error(on_tree_error)
 
 
-async def teardown(bot: commands.Bot) -> None:
+async def teardown(bot: StudyBot) -> None:
     del bot.tree.on_error  # back to CommandTree.on_error

@@ -1,26 +1,29 @@
-"""Study channels: schedules, question rotation, channel answers, streaks, leaderboards.
-
-No Discord here: the extension checks permissions and renders; this module keeps the rules.
-"""
+"""Study channels: schedules, question rotation, posts and members' answers. No Discord here:
+the extension and the poster check permissions and render; this module keeps the rules."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TypedDict, TypeVar
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice
 from bot.db import queries
-from bot.db.models import ChannelAnswer, Delivery, GuildMember, Learner, StudyChannel
+from bot.db.models import ChannelAnswer, Delivery, StudyChannel
 from bot.errors import InvalidInput, NotFound, StaleInteraction
+from bot.study import leaderboard
 from bot.study.grading import rating_for
+from bot.study.lookup import find_topic
 from bot.study.reviews import card_for, record_review
-from scheduler.dispatch import ledger_row
-from scheduler.timeutil import ALL_DAYS, UnknownTimezone, local_date, next_slot, parse_days, parse_hhmm, zone
+from scheduler.ledger import ledger_row
+from scheduler.timeutil import ALL_DAYS, UnknownTimezone, next_slot, parse_days, parse_hhmm, zone
 
+T = TypeVar("T")
 MAX_PER_POST = 4  # stays within Discord's 5 messages / 5 s per channel, with the reveal edit
 
 
@@ -34,6 +37,53 @@ class Schedule:
     questions_per_post: int
 
 
+class ScheduleOptions(TypedDict):
+    """What an admin typed in /studychannel add or edit (None: not given)."""
+
+    levels: str | None
+    topics: str | None
+    time: str | None
+    timezone: str | None
+    days: str | None
+    questions: int | None
+
+
+def _levels(content: Content, text: str, problems: list[str]) -> list[int]:
+    found = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or content.level(int(part)) is None:
+            numbers = ", ".join(str(level.number) for level in content.levels)
+            problems.append(f"level {part!r} does not exist (levels: {numbers})")
+        else:
+            found.append(int(part))
+    return found
+
+
+def _topics(content: Content, text: str, problems: list[str]) -> list[str]:
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        topic = find_topic(content, part)
+        if topic is None:
+            problems.append(f"no topic matches {part!r}")
+        else:
+            found.append(topic.id)
+    return found
+
+
+def _parsed(parse: Callable[[str], T], text: str | None, current: T, problems: list[str]) -> T:
+    if text is None:
+        return current
+    try:
+        return parse(text)
+    except (ValueError, UnknownTimezone) as exc:
+        problems.append(str(exc))
+        return current
+
+
 def parse_schedule(
     content: Content,
     *,
@@ -45,61 +95,25 @@ def parse_schedule(
     questions: int | None,
     base: StudyChannel | None = None,
 ) -> Schedule:
-    """Validate the options of /studychannel add or edit (``base``: the current values)."""
-    from bot.ui.autocomplete import find_topic
-
+    """Validate the options of /studychannel add or edit (``base``: the current values); every
+    problem is reported at once, and a scope without questions is refused."""
     problems: list[str] = []
-    lv = list(base.levels) if base else []
-    if levels is not None:
-        lv = []
-        for part in levels.replace(" ", ",").split(","):
-            if not part:
-                continue
-            if not part.isdigit() or content.level(int(part)) is None:
-                numbers = ", ".join(str(x.number) for x in content.levels)
-                problems.append(f"level {part!r} does not exist (levels: {numbers})")
-            else:
-                lv.append(int(part))
-    tp = list(base.topics) if base else []
-    if topics is not None:
-        tp = []
-        for part in topics.split(","):
-            if not part.strip():
-                continue
-            found = find_topic(content, part.strip())
-            if found is None:
-                problems.append(f"no topic matches {part.strip()!r}")
-            else:
-                tp.append(found.id)
-    minute = base.post_minute if base else 12 * 60
-    if time is not None:
-        try:
-            minute = parse_hhmm(time)
-        except ValueError as exc:
-            problems.append(str(exc))
-    tz = base.timezone if base else "UTC"
-    if timezone is not None:
-        try:
-            tz = zone(timezone.strip()).key
-        except UnknownTimezone as exc:
-            problems.append(str(exc))
-    mask = base.days_mask if base else ALL_DAYS
-    if days is not None:
-        try:
-            mask = parse_days(days)
-        except ValueError as exc:
-            problems.append(str(exc))
-    n = base.questions_per_post if base else 1
+    chosen_levels = _levels(content, levels, problems) if levels is not None else list(base.levels if base else [])
+    chosen_topics = _topics(content, topics, problems) if topics is not None else list(base.topics if base else [])
+    minute = _parsed(parse_hhmm, time, base.post_minute if base else 12 * 60, problems)
+    tz = _parsed(lambda text: zone(text.strip()).key, timezone, base.timezone if base else "UTC", problems)
+    mask = _parsed(parse_days, days, base.days_mask if base else ALL_DAYS, problems)
+    per_post = base.questions_per_post if base else 1
     if questions is not None:
         if not 1 <= questions <= MAX_PER_POST:
             problems.append(f"questions per post must be 1–{MAX_PER_POST}")
-        n = questions
+        per_post = questions
     if problems:
         raise InvalidInput("Please fix: " + "; ".join(problems) + ".")
-    sched = Schedule(sorted(set(lv)), list(dict.fromkeys(tp)), minute, tz, mask, n)
-    if not pool(content, sched.levels, sched.topics):
+    schedule = Schedule(sorted(set(chosen_levels)), list(dict.fromkeys(chosen_topics)), minute, tz, mask, per_post)
+    if not pool(content, schedule.levels, schedule.topics):
         raise InvalidInput("Those levels and topics have no questions to post.")
-    return sched
+    return schedule
 
 
 def pool(content: Content, levels: list[int], topics: list[str]) -> list[AnyQuestion]:
@@ -238,78 +252,8 @@ async def answer(
     )
     d.answers += 1
     d.correct_answers += int(correct)
-    await _streak(session, sc, user_id, correct, now)
+    await leaderboard.count_answer(session, sc.guild_id, sc.timezone, user_id, correct, now)
     return ChannelFeedback(q, correct, d.answers, d.correct_answers)
-
-
-async def _streak(session: AsyncSession, sc: StudyChannel, user_id: int, correct: bool, now: datetime) -> None:
-    await queries.insert_ignore(
-        session,
-        GuildMember,
-        [
-            {
-                "guild_id": sc.guild_id,
-                "user_id": user_id,
-                "correct_total": 0,
-                "answered_total": 0,
-                "streak": 0,
-                "best_streak": 0,
-            }
-        ],
-    )
-    m = await session.get(GuildMember, (sc.guild_id, user_id))
-    assert m is not None
-    today = local_date(now, zone(sc.timezone))
-    if m.last_day != today:
-        m.streak = m.streak + 1 if m.last_day == today - timedelta(days=1) else 1
-        m.last_day = today
-        m.best_streak = max(m.best_streak, m.streak)
-    m.answered_total += 1
-    m.correct_total += int(correct)
-
-
-@dataclass(frozen=True)
-class Standing:
-    user_id: int
-    value: int
-
-
-async def leaderboard(
-    session: AsyncSession, guild_id: int, *, period: str, by: str, now: datetime, limit: int = 10
-) -> list[Standing]:
-    hidden = select(Learner.id).where(Learner.leaderboard_opt_out.is_(True)).scalar_subquery()
-    if by == "streak":
-        col = GuildMember.streak if period == "week" else GuildMember.best_streak
-        q = (
-            select(GuildMember.user_id, col)
-            .where(GuildMember.guild_id == guild_id, col > 0, GuildMember.user_id.not_in(hidden))
-            .order_by(col.desc(), GuildMember.user_id)
-            .limit(limit)
-        )
-        if period == "week":
-            q = q.where(GuildMember.last_day >= (now - timedelta(days=1)).date())
-    elif period == "week":
-        total = func.sum(case((ChannelAnswer.correct, 1), else_=0))
-        q = (
-            select(ChannelAnswer.user_id, total)
-            .where(
-                ChannelAnswer.guild_id == guild_id,
-                ChannelAnswer.answered_at >= now - timedelta(days=7),
-                ChannelAnswer.user_id.not_in(hidden),
-            )
-            .group_by(ChannelAnswer.user_id)
-            .having(total > 0)
-            .order_by(total.desc(), ChannelAnswer.user_id)
-            .limit(limit)
-        )
-    else:
-        q = (
-            select(GuildMember.user_id, GuildMember.correct_total)
-            .where(GuildMember.guild_id == guild_id, GuildMember.correct_total > 0, GuildMember.user_id.not_in(hidden))
-            .order_by(GuildMember.correct_total.desc(), GuildMember.user_id)
-            .limit(limit)
-        )
-    return [Standing(int(u), int(v)) for u, v in (await session.execute(q)).all()]
 
 
 @dataclass(frozen=True)
@@ -388,3 +332,31 @@ async def previous_post(session: AsyncSession, sc: StudyChannel, before_id: int)
         .order_by(Delivery.id.desc())
         .limit(1)
     )
+
+
+async def list_channels(session: AsyncSession, guild_id: int) -> list[StudyChannel]:
+    """A server's study channels, oldest first."""
+    rows = await session.scalars(
+        select(StudyChannel).where(StudyChannel.guild_id == guild_id).order_by(StudyChannel.id)
+    )
+    return list(rows)
+
+
+async def channel_deleted(session: AsyncSession, channel_id: int, now: datetime) -> None:
+    """Discord deleted the channel: its schedule pauses, with the reason."""
+    sc = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
+    if sc is not None and not sc.paused:
+        pause(sc, "the channel was deleted", now)
+        sc.last_error = "the channel was deleted"
+
+
+async def bot_removed(session: AsyncSession, guild_id: int, now: datetime) -> None:
+    """The bot left (or was removed from) the server: all its study channels pause."""
+    for sc in await session.scalars(select(StudyChannel).where(StudyChannel.guild_id == guild_id)):
+        if not sc.paused:
+            pause(sc, "the bot was removed from the server", now)
+
+
+async def remove(session: AsyncSession, sc: StudyChannel) -> None:
+    """No longer a study channel (members' reviews of its posts stay theirs)."""
+    await session.delete(sc)

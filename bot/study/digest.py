@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content import Content
 from bot.db import queries
 from bot.db.models import Card, Delivery, Learner, QuizSession
+from bot.errors import NotAllowed, StaleInteraction
 from bot.study import quiz
 from bot.study.learners import on_vacation
 from scheduler.timeutil import local_date, zone
 
 BACKLOG_DAYS = 5
+SNOOZE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,30 @@ async def latest_open_session(session: AsyncSession, learner_id: int) -> QuizSes
 def slot_key(learner: Learner, slot: datetime) -> str:
     """The ledger key of a digest: the learner's local date of the slot."""
     return local_date(slot, zone(learner.timezone)).isoformat()
+
+
+async def _open_digest(session: AsyncSession, sid: int, uid: int) -> QuizSession:
+    qs = await session.get(QuizSession, sid)
+    if qs is None or qs.source != "digest":
+        raise StaleInteraction("That digest no longer exists.")
+    if qs.learner_id != uid:
+        raise NotAllowed("That digest belongs to someone else.")
+    if qs.finished_at is not None:
+        raise StaleInteraction("That digest is already finished.")
+    return qs
+
+
+async def snooze(session: AsyncSession, sid: int, uid: int, now: datetime) -> datetime:
+    """ "Snooze 1 h" on a digest: it is sent again an hour from now; returns when."""
+    qs = await _open_digest(session, sid, uid)
+    learner = await queries.ensure_learner(session, qs.learner_id, now)
+    learner.snooze_until = now + SNOOZE
+    return learner.snooze_until
+
+
+async def skip_today(session: AsyncSession, content: Content, sid: int, uid: int, now: datetime) -> None:
+    """ "Skip today" on a digest: the session ends and no reminder of it is sent."""
+    qs = await _open_digest(session, sid, uid)
+    await quiz.stop(session, content, sid, qs.learner_id, now)
+    learner = await queries.ensure_learner(session, qs.learner_id, now)
+    learner.snooze_until = None

@@ -8,7 +8,7 @@ costs one request.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner
@@ -50,3 +50,9 @@ async def set_channel(session: AsyncSession, learner_id: int, channel_id: int | 
         .values(dm_channel_id=channel_id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def channel_id(session: AsyncSession, learner_id: int) -> int | None:
+    """The learner's cached DM channel id, if any."""
+    found = await session.scalar(select(Learner.dm_channel_id).where(Learner.id == learner_id))
+    return int(found) if found else None

@@ -122,3 +122,24 @@ async def set_reminders(session: AsyncSession, uid: int, on: bool, now: datetime
     learner.snooze_until = None
     reschedule(learner, now)
     return learner
+
+
+async def welcome_dm_refused(session: AsyncSession, uid: int, now: datetime) -> None:
+    """Discord refused the welcome DM: the learner's DMs are closed (no digests until they
+    opt in again)."""
+    dm.closed(await queries.ensure_learner(session, uid, now))
+
+
+async def welcome_dm_sent(session: AsyncSession, uid: int, now: datetime) -> None:
+    """The welcome DM arrived: the learner's DMs are open."""
+    dm.opened(await queries.ensure_learner(session, uid, now))
+
+
+async def set_limits(session: AsyncSession, uid: int, new: int | None, reviews: int | None, now: datetime) -> Learner:
+    """Daily limits for new questions and for reviews (either or both)."""
+    learner = await queries.ensure_learner(session, uid, now)
+    if new is not None:
+        learner = await set_number(session, uid, "new_per_day", new, now)
+    if reviews is not None:
+        learner = await set_number(session, uid, "reviews_per_day", reviews, now)
+    return learner

@@ -6,12 +6,12 @@ import csv
 import io
 import json
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, delete, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    Base,
     Card,
     ChannelAnswer,
     Delivery,
@@ -25,7 +25,10 @@ from bot.db.models import (
 )
 
 # Every table that holds rows about a learner, and the column naming them.
-PERSONAL: list[tuple[Any, str]] = [
+Export = dict[str, object]
+Row = dict[str, object]
+
+PERSONAL: list[tuple[type[Base], str]] = [
     (TopicProgress, "learner_id"),
     (Card, "learner_id"),
     (ReviewLog, "learner_id"),
@@ -37,10 +40,10 @@ PERSONAL: list[tuple[Any, str]] = [
 PERSONAL_DELIVERIES = ("digest", "snooze")
 
 
-def _plain(row: Any) -> dict[str, Any]:
+def _plain(row: Base) -> Row:
     """A row as JSON-ready values. 64-bit ids (Discord snowflakes) become strings: JavaScript
     and many JSON readers round integers above 2⁵³."""
-    out = {}
+    out: Row = {}
     for attr in inspect(row).mapper.column_attrs:
         v = getattr(row, attr.key)
         if isinstance(v, datetime | date):
@@ -51,9 +54,10 @@ def _plain(row: Any) -> dict[str, Any]:
     return out
 
 
-async def export(session: AsyncSession, uid: int) -> dict[str, Any]:
+async def export(session: AsyncSession, uid: int) -> Export:
+    """Everything stored about the learner, as JSON-ready values."""
     learner = await session.get(Learner, uid)
-    data: dict[str, Any] = {
+    data: Export = {
         "format": "ai-roadmap-study-bot export v1",
         "user_id": str(uid),
         "settings": _plain(learner) if learner else None,
@@ -68,10 +72,11 @@ async def export(session: AsyncSession, uid: int) -> dict[str, Any]:
     return data
 
 
-def export_files(data: dict[str, Any]) -> dict[str, bytes]:
+def export_files(data: Export) -> dict[str, bytes]:
     """``mydata.json`` with everything, and ``reviews.csv`` with the review log."""
     buf = io.StringIO()
-    logs = data.get("review_logs") or []
+    found = data.get("review_logs")
+    logs = [row for row in found if isinstance(row, dict)] if isinstance(found, list) else []
     if logs:
         w = csv.DictWriter(buf, fieldnames=list(logs[0]))
         w.writeheader()
@@ -124,3 +129,8 @@ DESCRIPTIONS = {
     "deliveries": "digest delivery records",
     "study_channels_anonymised": "study channels you created (kept for the server, your id removed)",
 }
+
+
+def record_count(data: Export) -> int:
+    """How many rows an export holds (every list in it)."""
+    return sum(len(value) for value in data.values() if isinstance(value, list))

@@ -1,20 +1,95 @@
-"""Rendering study-channel posts, their tally and reveal, the list, and leaderboards."""
+"""Study channels on Discord: posts, their answer buttons, tally and reveal, the list of a
+server's channels, the permissions a channel needs, and leaderboards.
+
+``AnswerButton`` is registered by the client (posts are sent by the scheduler, whatever
+extensions are loaded); its state is in the custom_id (``sc:ans:<delivery>:<choice>``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
 import discord
 
-from bot.content import AnyQuestion, Content, MultipleChoice
+from bot.content import AnyQuestion, Content, MultipleChoice, TrueFalse
 from bot.db.models import StudyChannel
-from bot.study.channels import Standing
+from bot.study import channels as svc
+from bot.study.leaderboard import Standing
+from bot.ui.components import Item, Row, static_view
+from bot.ui.interaction import StudyInteraction, narrow
+from bot.ui.replies import ack, guarded
 from bot.ui.text import EMBED_DESCRIPTION, clip, md
 from scheduler.timeutil import format_days, format_hhmm
 
+NEEDED = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+}
+
 LETTERS = "ABCDE"
 COLOUR = discord.Colour.purple()
+
+
+Postable = discord.TextChannel | discord.Thread
+
+
+def missing_permissions(channel: Postable, me: discord.Member) -> list[str]:
+    """The permissions the bot lacks to post study questions in ``channel`` (names as shown
+    in Discord's settings), none if it can."""
+    perms = channel.permissions_for(me)
+    needed = dict(NEEDED)
+    if isinstance(channel, discord.Thread):
+        needed["send_messages_in_threads"] = "Send Messages in Threads"
+        needed.pop("send_messages")
+    return [label for attr, label in needed.items() if not getattr(perms, attr)]
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"sc:ans:(?P<did>\d+):(?P<choice>\d)"
+):
+    def __init__(self, did: int, choice: int, label: str = "?") -> None:
+        super().__init__(
+            discord.ui.Button(label=label, custom_id=f"sc:ans:{did}:{choice}", style=discord.ButtonStyle.secondary)
+        )
+        self.did, self.choice = did, choice
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: Item,
+        match: re.Match[str],
+        /,
+    ) -> AnswerButton:
+        return cls(int(match["did"]), int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        typed = narrow(interaction)
+        await guarded(typed, lambda: on_answer(typed, self.did, self.choice))
+
+
+def answer_view(question: AnyQuestion, did: int) -> discord.ui.View:
+    row: Row
+    if isinstance(question, MultipleChoice):
+        row = [AnswerButton(did, i, LETTERS[i]) for i in range(len(question.options))]
+    else:
+        row = [AnswerButton(did, 1, "True"), AnswerButton(did, 0, "False")]
+    return static_view(row)
+
+
+async def on_answer(interaction: StudyInteraction, did: int, choice: int) -> None:
+    """A member answers a post: privately, into their own reviews; the tally follows."""
+    services = interaction.client.services
+    await ack(interaction, ephemeral=True, thinking=True)
+    async with services.unit() as session:
+        result = await svc.answer(
+            session, services.content, did, interaction.user.id, interaction.guild_id, choice, services.clock.now()
+        )
+    await interaction.followup.send(feedback(result.question, result.correct), ephemeral=True)
+    interaction.client.posts.schedule_tally(did)
 
 
 def tally(answers: int, correct: int) -> str:
@@ -24,21 +99,21 @@ def tally(answers: int, correct: int) -> str:
 
 
 def post_embed(
-    content: Content, q: AnyQuestion, answers: int = 0, correct: int = 0, *, revealed: bool = False
+    content: Content, question: AnyQuestion, answers: int = 0, correct: int = 0, *, revealed: bool = False
 ) -> discord.Embed:
-    topic = content.topics.get(q.topic)
+    topic = content.topics.get(question.topic)
     title = f"🧠 Study question · {topic.name}" if topic else "🧠 Study question"
-    body = md(q.prompt)
-    if isinstance(q, MultipleChoice):
-        body += "\n\n" + "\n".join(f"**{LETTERS[i]}.** {md(o.text)}" for i, o in enumerate(q.options))
+    body = md(question.prompt)
+    if isinstance(question, MultipleChoice):
+        body += "\n\n" + "\n".join(f"**{LETTERS[i]}.** {md(o.text)}" for i, o in enumerate(question.options))
     else:
         body = "**True or false?**\n" + body
     if revealed:
-        if isinstance(q, MultipleChoice):
-            right = f"{LETTERS[q.correct_index]}. {md(q.options[q.correct_index].text)}"
+        if isinstance(question, MultipleChoice):
+            right = f"{LETTERS[question.correct_index]}. {md(question.options[question.correct_index].text)}"
         else:
-            right = "True" if q.answer else "False"
-        body += f"\n\n✅ **Answer: {right}**\n{md(q.explanation)}"
+            right = "True" if isinstance(question, TrueFalse) and question.answer else "False"
+        body += f"\n\n✅ **Answer: {right}**\n{md(question.explanation)}"
     embed = discord.Embed(title=clip(title, 256), description=clip(body, EMBED_DESCRIPTION), colour=COLOUR)
     footer = tally(answers, correct)
     footer += " · answers are private; your answer counts toward your own reviews" if not revealed else " · closed"
@@ -46,13 +121,14 @@ def post_embed(
     return embed
 
 
-def feedback(q: AnyQuestion, correct: bool) -> str:
+def feedback(question: AnyQuestion, correct: bool) -> str:
+    """The private reply to a member's answer."""
     head = "✅ Correct!" if correct else "❌ Not quite."
-    if isinstance(q, MultipleChoice):
-        right = f"**{LETTERS[q.correct_index]}. {md(q.options[q.correct_index].text)}**"
+    if isinstance(question, MultipleChoice):
+        right = f"**{LETTERS[question.correct_index]}. {md(question.options[question.correct_index].text)}**"
     else:
-        right = f"**{'True' if q.answer else 'False'}**"
-    return clip(f"{head} Answer: {right}\n{md(q.explanation)}\n\n*Recorded in your own reviews.*", 2000)
+        right = f"**{'True' if isinstance(question, TrueFalse) and question.answer else 'False'}**"
+    return clip(f"{head} Answer: {right}\n{md(question.explanation)}\n\n*Recorded in your own reviews.*", 2000)
 
 
 def list_embed(channels: Sequence[StudyChannel], names: dict[int, str], now: datetime) -> discord.Embed:
@@ -89,8 +165,8 @@ def leaderboard_embed(rows: Sequence[Standing], names: dict[int, str], *, period
         return embed
     medals = ["🥇", "🥈", "🥉"]
     embed.description = "\n".join(
-        f"{medals[i] if i < 3 else f'`{i + 1}.`'} {names.get(r.user_id, f'<@{r.user_id}>')} — **{r.value}**"
-        for i, r in enumerate(rows)
+        f"{medals[i] if i < 3 else f'`{i + 1}.`'} {names.get(row.user_id, f'<@{row.user_id}>')} — **{row.value}**"
+        for i, row in enumerate(rows)
     )
     embed.set_footer(text="Hide yourself with /leaderboard optout state:on")
     return embed

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import discord
 
+# Any component: a plain button or select, or a DynamicItem wrapping one.
+Item = discord.ui.Item[discord.ui.View | discord.ui.LayoutView]
+Row = list[Item]
 
-def static_view(*rows: list[discord.ui.Item[Any]]) -> discord.ui.View:
+
+class Message(TypedDict, total=False):
+    """A message's text, embed and components, as send and edit take them."""
+
+    content: str
+    embed: discord.Embed
+    view: discord.ui.View
+
+
+def static_view(*rows: Row) -> discord.ui.View:
     """A view to send once. It is stopped before sending, so discord.py does not keep it in
     memory: clicks reach the registered DynamicItems, which rebuild their state from the
     custom_id and the database (so they also work after a restart)."""
     view = discord.ui.View(timeout=None)
-    for r, row in enumerate(rows):
+    for index, row in enumerate(rows):
         for item in row:
-            item.row = r
+            item.row = index
             view.add_item(item)
     view.stop()
     return view

@@ -1,14 +1,24 @@
-"""Rendering quiz steps, feedback and summaries as embeds and buttons."""
+"""Quiz steps on Discord: the question, feedback and summary embeds, and the answer buttons.
+
+``QuizButton`` is shared: `/quiz`, `/roadmap`'s *Quiz me* and every digest DM render it, so
+the client registers it once, whatever extensions are loaded. Its state lives in the
+custom_id (``quiz:<action>:<session>:<position>[:<arg>]``) and the database, so a click
+works after a restart, and a stale or double click changes nothing.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 import discord
 
 from bot.content import Content, Flashcard, MultipleChoice, TrueFalse
+from bot.services import Services
+from bot.study import quiz
 from bot.study.quiz import Feedback, Step, Summary
-from bot.ui.components import link_button, static_view
+from bot.ui.components import Item, Message, Row, link_button, static_view
+from bot.ui.interaction import StudyInteraction, narrow
+from bot.ui.replies import ack, guarded
 from bot.ui.text import EMBED_DESCRIPTION, clip, md
 from scheduler.srs import Rating
 
@@ -18,70 +28,117 @@ RIGHT = discord.Colour.green()
 WRONG = discord.Colour.red()
 SOURCE_LABEL = {"quiz": "Quiz", "digest": "Daily review", "cram": "Cram practice", "channel": "Study channel"}
 RATING_LABEL = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
+ACTIONS = "ans|show|rate|next|adj|stop"
 
-ButtonFactory = Any  # (action, session_id, position, arg, label, style, disabled) -> Item
+
+class QuizButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"quiz:(?P<action>{ACTIONS}):(?P<sid>\d+):(?P<pos>\d+)(?::(?P<arg>\d+))?",
+):
+    """Every quiz button: ``quiz:<action>:<session>:<position>[:<arg>]``."""
+
+    def __init__(
+        self,
+        action: str,
+        sid: int,
+        pos: int,
+        arg: int | None = None,
+        label: str = "?",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        disabled: bool = False,
+    ) -> None:
+        custom_id = f"quiz:{action}:{sid}:{pos}" + (f":{arg}" if arg is not None else "")
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled))
+        self.action, self.sid, self.pos, self.arg = action, sid, pos, arg
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: Item,
+        match: re.Match[str],
+        /,
+    ) -> QuizButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        style = item.style if isinstance(item, discord.ui.Button) else discord.ButtonStyle.secondary
+        arg = match["arg"]
+        return cls(
+            match["action"], int(match["sid"]), int(match["pos"]), int(arg) if arg else None, label or "?", style
+        )
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        typed = narrow(interaction)
+        await guarded(typed, lambda: handle_click(typed, self.action, self.sid, self.pos, self.arg))
 
 
 def _title(content: Content, step: Step) -> str:
-    q = step.question
-    topic = content.topics.get(q.topic) if q else None
+    question = step.question
+    topic = content.topics.get(question.topic) if question else None
     label = SOURCE_LABEL.get(step.session.source, "Quiz")
     head = f"{label} · {step.position + 1}/{step.total}"
     return clip(f"{head} · {topic.name}" if topic else head, 256)
 
 
 def question_embed(content: Content, step: Step) -> discord.Embed:
-    q = step.question
-    if q is None:
+    question = step.question
+    if question is None:
         return discord.Embed(
             title=_title(content, step),
             colour=COLOUR,
             description="This question was removed from the course. Press **Next** to continue.",
         )
-    body = md(q.prompt)
-    if isinstance(q, MultipleChoice):
-        lines = [f"**{LETTERS[i]}.** {md(q.options[idx].text)}" for i, idx in enumerate(step.order)]
+    body = md(question.prompt)
+    if isinstance(question, MultipleChoice):
+        lines = [f"**{LETTERS[i]}.** {md(question.options[index].text)}" for i, index in enumerate(step.order)]
         body += "\n\n" + "\n".join(lines)
-    elif isinstance(q, TrueFalse):
+    elif isinstance(question, TrueFalse):
         body = "**True or false?**\n" + body
     else:
         body += "\n\n*Recall the answer, then press **Show answer** and rate yourself honestly.*"
     embed = discord.Embed(title=_title(content, step), description=clip(body, EMBED_DESCRIPTION), colour=COLOUR)
-    topic = content.topics.get(q.topic)
+    topic = content.topics.get(question.topic)
     footer = f"Level {topic.level}" if topic else ""
-    if q.difficulty:
-        footer += f" · {q.difficulty}"
+    if question.difficulty:
+        footer += f" · {question.difficulty}"
     if footer:
         embed.set_footer(text=footer)
     return embed
 
 
-def question_view(step: Step, button: ButtonFactory, extra: list[Any] | None = None) -> discord.ui.View:
+def question_view(step: Step, extra: Row | None = None) -> discord.ui.View:
     """Answer buttons, a Stop button, and optionally one ``extra`` row (e.g. Snooze / Skip today)."""
-    q, sid, pos = step.question, step.session.id, step.position
+    question, sid, pos = step.question, step.session.id, step.position
     gray, blue = discord.ButtonStyle.secondary, discord.ButtonStyle.primary
-    if q is None:
-        return static_view([button("next", sid, pos, None, "Next", blue)], *([extra] if extra else []))
-    if isinstance(q, MultipleChoice):
-        row = [button("ans", sid, pos, idx, LETTERS[i], gray) for i, idx in enumerate(step.order)]
-    elif isinstance(q, TrueFalse):
-        row = [button("ans", sid, pos, 1, "True", gray), button("ans", sid, pos, 0, "False", gray)]
+    if question is None:
+        return static_view([QuizButton("next", sid, pos, None, "Next", blue)], *([extra] if extra else []))
+    row: Row
+    if isinstance(question, MultipleChoice):
+        row = [QuizButton("ans", sid, pos, index, LETTERS[i], gray) for i, index in enumerate(step.order)]
+    elif isinstance(question, TrueFalse):
+        row = [QuizButton("ans", sid, pos, 1, "True", gray), QuizButton("ans", sid, pos, 0, "False", gray)]
     else:
-        row = [button("show", sid, pos, None, "Show answer", blue)]
-    stop = button("stop", sid, pos, None, "Stop", discord.ButtonStyle.danger)
+        row = [QuizButton("show", sid, pos, None, "Show answer", blue)]
+    stop = QuizButton("stop", sid, pos, None, "Stop", discord.ButtonStyle.danger)
     return static_view(row, [stop, *(extra or [])])
 
 
+def render_step(content: Content, step: Step, extra: Row | None = None) -> Message:
+    """The message that shows ``step``'s question, with its buttons."""
+    return {"embed": question_embed(content, step), "view": question_view(step, extra)}
+
+
 def flashcard_embed(content: Content, step: Step) -> discord.Embed:
-    q = step.question
-    assert isinstance(q, Flashcard)
+    question = step.question
+    assert isinstance(question, Flashcard)
     embed = discord.Embed(title=_title(content, step), colour=COLOUR)
-    embed.description = clip(f"{md(q.prompt)}\n\n**Answer:** {md(q.answer)}\n\n{md(q.explanation)}", EMBED_DESCRIPTION)
+    embed.description = clip(
+        f"{md(question.prompt)}\n\n**Answer:** {md(question.answer)}\n\n{md(question.explanation)}", EMBED_DESCRIPTION
+    )
     embed.set_footer(text="How well did you remember it?")
     return embed
 
 
-def flashcard_view(step: Step, button: ButtonFactory) -> discord.ui.View:
+def flashcard_view(step: Step) -> discord.ui.View:
     sid, pos = step.session.id, step.position
     styles = {
         Rating.AGAIN: discord.ButtonStyle.danger,
@@ -89,75 +146,120 @@ def flashcard_view(step: Step, button: ButtonFactory) -> discord.ui.View:
         Rating.GOOD: discord.ButtonStyle.primary,
         Rating.EASY: discord.ButtonStyle.success,
     }
-    return static_view([button("rate", sid, pos, int(r), RATING_LABEL[r], styles[r]) for r in Rating])
+    return static_view([QuizButton("rate", sid, pos, int(r), RATING_LABEL[r], styles[r]) for r in Rating])
 
 
-def _answer_text(fb: Feedback) -> str:
-    question = fb.step.question
+def _answer_text(feedback: Feedback) -> str:
+    question = feedback.step.question
     if isinstance(question, MultipleChoice):
-        order = fb.step.order
-        idx = question.correct_index
-        letter = LETTERS[order.index(idx)] if idx in order else ""
-        return f"**{letter}. {md(question.options[idx].text)}**"
+        order = feedback.step.order
+        index = question.correct_index
+        letter = LETTERS[order.index(index)] if index in order else ""
+        return f"**{letter}. {md(question.options[index].text)}**"
     if isinstance(question, TrueFalse):
         return f"**{'True' if question.answer else 'False'}**"
     assert isinstance(question, Flashcard)
     return md(question.answer)
 
 
-def feedback_embed(content: Content, fb: Feedback) -> discord.Embed:
-    q = fb.step.question
-    assert q is not None
-    if fb.correct is None:
-        title, colour = f"Rated {RATING_LABEL[fb.rating]}", COLOUR
-    elif fb.correct:
+def feedback_embed(content: Content, feedback: Feedback) -> discord.Embed:
+    question = feedback.step.question
+    assert question is not None
+    if feedback.correct is None:
+        title, colour = f"Rated {RATING_LABEL[feedback.rating]}", COLOUR
+    elif feedback.correct:
         title, colour = "✅ Correct!", RIGHT
     else:
         title, colour = "❌ Not quite", WRONG
-    parts = [md(q.prompt), "", f"Answer: {_answer_text(fb)}", "", md(q.explanation)]
-    if fb.requeued:
+    parts = [md(question.prompt), "", f"Answer: {_answer_text(feedback)}", "", md(question.explanation)]
+    if feedback.requeued:
         parts += ["", "🔁 You'll see this one again before the end of this session."]
     embed = discord.Embed(title=title, description=clip("\n".join(parts), EMBED_DESCRIPTION), colour=colour)
-    if fb.resource is not None:
-        embed.add_field(name="Learn more", value=clip(f"[{fb.resource.title}]({fb.resource.url})", 1024), inline=False)
-    embed.set_footer(text=f"{fb.step.position + 1}/{fb.step.total}")
+    if feedback.resource is not None:
+        link = f"[{feedback.resource.title}]({feedback.resource.url})"
+        embed.add_field(name="Learn more", value=clip(link, 1024), inline=False)
+    embed.set_footer(text=f"{feedback.step.position + 1}/{feedback.step.total}")
     return embed
 
 
-def feedback_view(fb: Feedback, button: ButtonFactory) -> discord.ui.View:
-    sid, pos = fb.step.session.id, fb.step.position
-    last = pos + 1 >= fb.step.total
-    rows = [[button("next", sid, pos, None, "Finish" if last else "Next", discord.ButtonStyle.primary)]]
-    if fb.correct and fb.step.session.source != "cram":
+def feedback_view(feedback: Feedback) -> discord.ui.View:
+    sid, pos = feedback.step.session.id, feedback.step.position
+    last = pos + 1 >= feedback.step.total
+    primary: Row = [QuizButton("next", sid, pos, None, "Finish" if last else "Next", discord.ButtonStyle.primary)]
+    rows = [primary]
+    if feedback.correct and feedback.step.session.source != "cram":
         rows.append(
             [
-                button(
+                QuizButton(
                     "adj",
                     sid,
                     pos,
-                    int(r),
-                    f"Felt {RATING_LABEL[r].lower()}",
-                    discord.ButtonStyle.success if r == fb.rating else discord.ButtonStyle.secondary,
-                    disabled=r == fb.rating,
+                    int(rating),
+                    f"Felt {RATING_LABEL[rating].lower()}",
+                    discord.ButtonStyle.success if rating == feedback.rating else discord.ButtonStyle.secondary,
+                    disabled=rating == feedback.rating,
                 )
-                for r in (Rating.HARD, Rating.GOOD, Rating.EASY)
+                for rating in (Rating.HARD, Rating.GOOD, Rating.EASY)
             ]
         )
-    if fb.resource is not None:
-        rows[0].append(link_button("Open resource", fb.resource.url))
+    if feedback.resource is not None:
+        primary.append(link_button("Open resource", feedback.resource.url))
     return static_view(*rows)
 
 
-def summary_embed(s: Summary) -> discord.Embed:
-    if s.answered == 0:
-        desc = "Session ended. Come back any time with `/quiz`."
+def summary_embed(summary: Summary) -> discord.Embed:
+    if summary.answered == 0:
+        text = "Session ended. Come back any time with `/quiz`."
     else:
-        pct = round(100 * s.correct / s.answered)
-        desc = f"You answered **{s.answered}** question(s) and got **{s.correct}** right ({pct}%)."
-    if s.cram:
-        desc += "\nCram practice doesn't change your review schedule."
-    elif s.due_now:
-        desc += f"\n**{s.due_now}** more due now — run `/quiz` to keep going."
-    elif s.next_due is not None:
-        desc += f"\nNext review <t:{int(s.next_due.timestamp())}:R>."
-    return discord.Embed(title="🎓 Session complete", description=desc, colour=RIGHT)
+        pct = round(100 * summary.correct / summary.answered)
+        text = f"You answered **{summary.answered}** question(s) and got **{summary.correct}** right ({pct}%)."
+    if summary.cram:
+        text += "\nCram practice doesn't change your review schedule."
+    elif summary.due_now:
+        text += f"\n**{summary.due_now}** more due now — run `/quiz` to keep going."
+    elif summary.next_due is not None:
+        text += f"\nNext review <t:{int(summary.next_due.timestamp())}:R>."
+    return discord.Embed(title="🎓 Session complete", description=text, colour=RIGHT)
+
+
+async def render_summary(services: Services, step: Step) -> discord.Embed:
+    """The end-of-session summary (due counts read now)."""
+    async with services.read() as session:
+        summary = await quiz.summary(session, step.session, services.clock.now())
+    return summary_embed(summary)
+
+
+async def handle_click(interaction: StudyInteraction, action: str, sid: int, pos: int, arg: int | None) -> None:
+    """Acknowledge at once, then do the work and edit the message."""
+    services = interaction.client.services
+    await ack(interaction)
+    content, now, uid = services.content, services.clock.now(), interaction.user.id
+    payload: Message = {}
+    finished: Step | None = None
+    async with services.unit() as session:
+        if action in ("ans", "rate"):
+            if action == "ans":
+                feedback = await quiz.answer(session, content, sid, uid, pos, now, choice=arg)
+            else:
+                feedback = await quiz.answer(session, content, sid, uid, pos, now, rating=Rating(arg or 3))
+            payload = {"embed": feedback_embed(content, feedback), "view": feedback_view(feedback)}
+        elif action == "show":
+            step = await quiz.current(session, content, sid, uid)
+            if step.position != pos or step.session.answered or step.question is None:
+                raise quiz.StaleInteraction("That card has already been rated.")
+            payload = {"embed": flashcard_embed(content, step), "view": flashcard_view(step)}
+        elif action == "adj":
+            await quiz.adjust(session, content, sid, uid, pos, Rating(arg or 3), now)
+        elif action == "next":
+            step = await quiz.advance(session, content, sid, uid, pos, now)
+            finished = step if step.finished else None
+            payload = {} if step.finished else render_step(content, step)
+        else:  # stop
+            finished = await quiz.stop(session, content, sid, uid, now)
+    if finished is not None:
+        await interaction.edit_original_response(embed=await render_summary(services, finished), view=None)
+    elif action == "adj":
+        rated = RATING_LABEL[Rating(arg or 3)]
+        await interaction.followup.send(f"Got it — rated **{rated}**. Your schedule is updated.", ephemeral=True)
+    else:
+        await interaction.edit_original_response(**payload)

@@ -1,30 +1,43 @@
-"""Answering interactions: errors as friendly ephemeral embeds, guarded callbacks."""
+"""Answering interactions: errors as friendly ephemeral embeds, guarded callbacks, and the
+acknowledgement timing (Discord's deadline is 3 s)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 
 from bot.errors import UserFacingError
+from bot.ui.interaction import StudyInteraction
 
 log = logging.getLogger(__name__)
 ERROR_COLOUR = discord.Colour.red()
 OK_COLOUR = discord.Colour.blurple()
 
 
-async def ack(interaction: discord.Interaction, *, ephemeral: bool = False, thinking: bool = False) -> None:
-    """Acknowledge before any slow work (Discord's deadline is 3 s), and time it: from the
-    gateway event being parsed to the acknowledgement being sent, and to Discord's answer."""
-    received = interaction.extras.get("received")
-    metrics = getattr(interaction.client, "metrics", None)
-    if received is not None and metrics is not None:
+def _received(interaction: discord.Interaction) -> float | None:
+    """When the gateway event was parsed (set by the client), if known."""
+    value = interaction.extras.get("received")
+    return value if isinstance(value, float) else None
+
+
+def _custom_id(interaction: discord.Interaction) -> str:
+    data = interaction.data
+    found = data.get("custom_id") if isinstance(data, dict) else None
+    return str(found) if found is not None else "?"
+
+
+async def ack(interaction: StudyInteraction, *, ephemeral: bool = False, thinking: bool = False) -> None:
+    """Acknowledge before any slow work, and time it: from the gateway event being parsed to
+    the acknowledgement being sent, and to Discord's answer."""
+    received = _received(interaction)
+    metrics = interaction.client.metrics
+    if received is not None:
         metrics.interaction_ack.observe(time.perf_counter() - received)
     await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
-    if received is not None and metrics is not None:
+    if received is not None:
         metrics.interaction_ack_roundtrip.observe(time.perf_counter() - received)
 
 
@@ -47,8 +60,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     if isinstance(error, UserFacingError):
         embed = error_embed(error)
     else:
-        data: dict[str, Any] = dict(interaction.data or {})
-        where = interaction.command.qualified_name if interaction.command else data.get("custom_id", "?")
+        where = interaction.command.qualified_name if interaction.command else _custom_id(interaction)
         log.error(
             "unhandled error in %s (user %s, guild %s)",
             where,
@@ -67,10 +79,9 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not report an error to user %s: %s", interaction.user.id, exc)
 
 
-async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaitable[None]]) -> None:
+async def guarded(interaction: StudyInteraction, handler: Callable[[], Awaitable[None]]) -> None:
     """Run a component handler, turning its errors into replies; count and time it."""
-    data: dict[str, Any] = dict(interaction.data or {})
-    name = ":".join(str(data.get("custom_id", "?")).split(":")[:2])
+    name = ":".join(_custom_id(interaction).split(":")[:2])
     result = "ok"
     try:
         await handler()
@@ -80,9 +91,8 @@ async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaita
     except Exception as exc:  # noqa: BLE001 - every error is reported or logged here
         result = "error"
         await report_error(interaction, exc)
-    metrics = getattr(interaction.client, "metrics", None)
-    received = interaction.extras.get("received")
-    if metrics is not None:
-        metrics.commands.inc(name=name, result=result)
-        if received is not None:
-            metrics.command_latency.observe(time.perf_counter() - received, name=name)
+    metrics = interaction.client.metrics
+    metrics.commands.labels(name=name, result=result).inc()
+    received = _received(interaction)
+    if received is not None:
+        metrics.command_latency.labels(name=name).observe(time.perf_counter() - received)

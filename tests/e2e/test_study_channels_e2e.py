@@ -60,7 +60,7 @@ async def test_members_answer_into_their_own_reviews_and_tally_updates(harness: 
     ann, ben = ld.create_user("ann"), ld.create_user("ben")
     await ld.add_member(guild, ann)
     await ld.add_member(guild, ben)
-    h.bot.get_cog("StudyChannels").tally_delay = 0.05
+    h.bot.posts.tally_delay = 0.05
     h.clock.set(datetime(2026, 6, 1, 11, 0, tzinfo=UTC))
     await ld.slash(admin, "studychannel add", {"channel": ch, "time": "12:00", "topics": "pca"}, channel=ch)
     h.clock.set(datetime(2026, 6, 1, 12, 1, tzinfo=UTC))

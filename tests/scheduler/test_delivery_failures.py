@@ -12,7 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 from bot.db.models import Delivery
 from bot.services import Services
-from scheduler.dispatch import Claim, Dispatcher, Outcome
+from scheduler.dispatch import Dispatcher
+from scheduler.ledger import Claim, Outcome
 from tests.scheduler.test_dispatch import GRACE, add_learner
 
 

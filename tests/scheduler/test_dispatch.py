@@ -13,7 +13,9 @@ from bot.db import queries
 from bot.db.models import Delivery, Learner
 from bot.services import Services
 from bot.study import learners
-from scheduler.dispatch import Claim, Dispatcher, Outcome, claim_digests
+from scheduler.claims import claim_digests
+from scheduler.dispatch import Dispatcher
+from scheduler.ledger import Claim, Outcome
 
 GRACE = timedelta(hours=6)
 
@@ -210,7 +212,8 @@ async def test_claim_advances_without_sending_twice(services: Services) -> None:
 async def test_channel_claims_respect_shards(services: Services) -> None:
     """A process claims (and takes over) posts only for guilds on its own shards."""
     from bot.db.models import StudyChannel
-    from scheduler.dispatch import claim_channel_posts, reclaim_stale
+    from scheduler.claims import claim_channel_posts
+    from scheduler.ledger import reclaim_stale
 
     now = datetime(2026, 6, 1, 12, 1, tzinfo=UTC)
     guilds = {0: (1 << 22) * 4, 1: (1 << 22) * 5}  # (id >> 22) % 2 == 0 and 1

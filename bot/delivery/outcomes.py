@@ -8,7 +8,7 @@ import asyncio
 import aiohttp
 import discord
 
-from scheduler.dispatch import Outcome
+from scheduler.ledger import Outcome
 
 DM_CLOSED = 50007  # "Cannot send messages to this user"
 UNKNOWN_CHANNEL = 10003

@@ -1,0 +1,93 @@
+"""/settings: time zone, digest time and size, day start, retention, daily limits, vacation."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.client import StudyBot
+from bot.db import queries
+from bot.db.models import Learner
+from bot.study import learners
+from bot.ui.autocomplete import timezone_choices
+from bot.ui.interaction import StudyInteraction
+from bot.ui.replies import ack
+from bot.ui.settings import settings_embed
+
+Change = Callable[[AsyncSession, datetime], Awaitable[Learner]]
+
+
+class SettingsCog(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    settings = app_commands.Group(name="settings", description="Your study settings")
+
+    async def _update(self, interaction: StudyInteraction, change: Change) -> None:
+        services = self.bot.services
+        await ack(interaction, ephemeral=True, thinking=True)
+        now = services.clock.now()
+        async with services.unit() as session:
+            learner = await change(session, now)
+            embed = settings_embed(learner, now)
+        await interaction.followup.send(content="Saved.", embed=embed, ephemeral=True)
+
+    @settings.command(name="show", description="See your current settings")
+    async def show(self, interaction: StudyInteraction) -> None:
+        services = self.bot.services
+        await ack(interaction, ephemeral=True, thinking=True)
+        now = services.clock.now()
+        async with services.read() as session:
+            embed = settings_embed(await queries.learner_or_default(session, interaction.user.id, now), now)
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+    @settings.command(name="timezone", description="Your time zone, e.g. Europe/Berlin")
+    @app_commands.describe(name="IANA time zone name (start typing to search)")
+    @app_commands.autocomplete(name=timezone_choices)
+    async def timezone(self, interaction: StudyInteraction, name: str) -> None:
+        uid = interaction.user.id
+        await self._update(interaction, lambda session, now: learners.set_timezone(session, uid, name, now))
+
+    @settings.command(name="digest-time", description="When your daily digest arrives (24-hour HH:MM, your time)")
+    async def digest_time(self, interaction: StudyInteraction, time: str) -> None:
+        uid = interaction.user.id
+        await self._update(interaction, lambda session, now: learners.set_digest_time(session, uid, time, now))
+
+    @settings.command(name="digest-size", description="How many questions a digest starts with (1–25)")
+    async def digest_size(self, interaction: StudyInteraction, count: int) -> None:
+        uid = interaction.user.id
+        await self._update(
+            interaction, lambda session, now: learners.set_number(session, uid, "digest_size", count, now)
+        )
+
+    @settings.command(name="day-start", description="The hour your study day starts (0–12, default 4)")
+    async def day_start(self, interaction: StudyInteraction, hour: int) -> None:
+        uid = interaction.user.id
+        await self._update(
+            interaction, lambda session, now: learners.set_number(session, uid, "day_cutoff_hour", hour, now)
+        )
+
+    @settings.command(name="retention", description="How much you want to remember, 0.70–0.97 (default 0.90)")
+    async def retention(self, interaction: StudyInteraction, value: float) -> None:
+        uid = interaction.user.id
+        await self._update(
+            interaction, lambda session, now: learners.set_number(session, uid, "desired_retention", value, now)
+        )
+
+    @settings.command(name="limits", description="Daily limits for new questions and reviews")
+    async def limits(self, interaction: StudyInteraction, new: int | None = None, reviews: int | None = None) -> None:
+        uid = interaction.user.id
+        await self._update(interaction, lambda session, now: learners.set_limits(session, uid, new, reviews, now))
+
+    @settings.command(name="vacation", description="Pause digests until a date (YYYY-MM-DD), or `off`")
+    async def vacation(self, interaction: StudyInteraction, until: str) -> None:
+        uid = interaction.user.id
+        await self._update(interaction, lambda session, now: learners.set_vacation(session, uid, until, now))
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(SettingsCog(bot))
