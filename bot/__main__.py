@@ -13,8 +13,8 @@ DESCRIPTION = "AI-roadmap study bot: a Discord study companion with spaced repet
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser(
         "run",
         help="connect to Discord and serve (needs DISCORD_TOKEN); migrates the database first",
@@ -26,33 +26,33 @@ def _parser() -> argparse.ArgumentParser:
         help="create or upgrade the database schema (DATABASE_URL) to the latest version",
         description="Bring the database at DATABASE_URL to the latest schema (Alembic upgrade head).",
     )
-    c = sub.add_parser(
+    content = sub.add_parser(
         "content",
         help="content tools: `content check [PATH]` validates a content folder",
         description="Content tools for authors.",
     )
-    csub = c.add_subparsers(dest="content_command", metavar="ACTION")
+    csub = content.add_subparsers(dest="content_command", metavar="ACTION")
     chk = csub.add_parser(
         "check",
         help="validate a content folder and print a summary or every error",
         description="Validate roadmap.yaml and all question files; exits 1 on any error.",
     )
     chk.add_argument("path", nargs="?", type=Path, default=None, help="content folder (default: ./content)")
-    s = sub.add_parser(
+    sync = sub.add_parser(
         "sync-commands",
         help="register the slash commands with Discord now",
         description="Register the application commands explicitly (normally the bot syncs only "
         "when the command definitions changed).",
     )
-    s.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
-    b = sub.add_parser(
+    sync.add_argument("--guild", type=int, default=None, help="sync to one guild (instant) instead of globally")
+    backup_cmd = sub.add_parser(
         "backup",
         help="a consistent copy of the live SQLite database (safe while the bot runs)",
         description="Copy the SQLite database at DATABASE_URL with SQLite's online backup API, which is "
         "safe while the bot writes. PATH is a file or a folder (default: BACKUP_DIR, ./data/backups). "
         "For PostgreSQL use pg_dump.",
     )
-    b.add_argument("path", nargs="?", type=Path, default=None, help="file or folder for the copy")
+    backup_cmd.add_argument("path", nargs="?", type=Path, default=None, help="file or folder for the copy")
     mv = sub.add_parser(
         "move-data",
         help="copy every table from the SQLite database to PostgreSQL",
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         "drive it from the terminal (or piped input). No token needed.",
     )
     con.add_argument("--database", default=None, help="database URL (default: a temporary SQLite file)")
-    return p
+    return parser
 
 
 def _settings() -> Settings:
@@ -181,8 +181,8 @@ def cmd_sync(settings: Settings, guild: int | None) -> int:
             bot = create_bot(services, mode="sync")
             async with bot:
                 await bot.login(token)
-                n = await bot.sync_commands(guild)
-            print(f"synced {n} commands" + (f" to guild {guild}" if guild else " globally"))
+                count = await bot.sync_commands(guild)
+            print(f"synced {count} commands" + (f" to guild {guild}" if guild else " globally"))
             return 0
         finally:
             await services.engine.dispose()

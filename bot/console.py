@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from bot.client import StudyBot
+from bot.clock import Clock
 from localdiscord import LocalDiscord, Message
 from localdiscord.render import render
 
@@ -46,8 +48,8 @@ _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
 
 
 class Console:
-    def __init__(self, ld: LocalDiscord, harness: Any) -> None:
-        self.ld, self.h = ld, harness
+    def __init__(self, ld: LocalDiscord, bot: StudyBot, clock: Clock) -> None:
+        self.ld, self.bot, self.clock = ld, bot, clock
         self.last: Message | None = None
         self.components: list[dict[str, Any]] = []
         self.seen_dms = 0
@@ -68,17 +70,17 @@ class Console:
         print(render(msg, self.components))
 
     def show_new_posts(self) -> None:
-        posts = [m for m in self.ld.messages_in(self.channel) if m.interaction_user is None]
-        for m in posts[self.seen_posts :]:
+        posts = [message for message in self.ld.messages_in(self.channel) if message.interaction_user is None]
+        for message in posts[self.seen_posts :]:
             print(f"📣 New post in #{self.channel.name}:")
-            self.show(m)
+            self.show(message)
         self.seen_posts = len(posts)
 
     def show_new_dms(self) -> None:
         dms = self.ld.dms_to(self.user)
-        for m in dms[self.seen_dms :]:
+        for message in dms[self.seen_dms :]:
             print("📩 New DM:")
-            self.show(m)
+            self.show(message)
         self.seen_dms = len(dms)
 
     def _options(self, command: str, tokens: list[str]) -> dict[str, Any]:
@@ -149,64 +151,70 @@ class Console:
         return True
 
     async def _handle(self, line: str) -> None:
-        ld = self.ld
         if line == "help":
             print(HELP)
         elif line == "time":
-            print(f"bot clock: {self.h.clock.now():%Y-%m-%d %H:%M} UTC")
+            print(f"bot clock: {self.clock.now():%Y-%m-%d %H:%M} UTC")
         elif line == "dms":
-            for m in ld.dms_to(self.user):
-                self.show(m)
-            self.seen_dms = len(ld.dms_to(self.user))
+            for message in self.ld.dms_to(self.user):
+                self.show(message)
+            self.seen_dms = len(self.ld.dms_to(self.user))
         elif line.startswith("advance "):
-            match = _DURATION.match(line.split(None, 1)[1].strip())
-            if not match:
-                raise ValueError("use e.g. `advance 1d`, `advance 3h` or `advance 30m`")
-            n, unit = int(match.group(1)), match.group(2)
-            left = timedelta(days=n) if unit == "d" else timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
-            sent = 0
-            while left > timedelta(0):  # step like a running bot, so nothing looks like downtime
-                step = min(left, timedelta(minutes=15))
-                self.h.clock.advance(step)
-                left -= step
-                sent += await self.h.bot.scheduler.tick()
-            print(f"⏩ clock now {self.h.clock.now():%Y-%m-%d %H:%M} UTC; {sent} delivery(ies) handled")
+            await self._advance(line.split(None, 1)[1].strip())
         elif line.startswith("complete "):
             command, tokens = self._split(line.split(None, 1)[1])
             opts = self._options(command, tokens)
             focused = list(opts)[-1] if opts else ""
-            for c in await ld.autocomplete(self.user, command, opts, focused, channel=self.channel):
-                print(f"  {c['name']}  →  {c['value']}")
+            for choice in await self.ld.autocomplete(self.user, command, opts, focused, channel=self.channel):
+                print(f"  {choice['name']}  →  {choice['value']}")
         elif line.startswith("/") or line.startswith("dm /"):
             in_dm = line.startswith("dm ")
             command, tokens = self._split(line[3:] if in_dm else line)
-            it = await ld.slash(
-                self.user, command, self._options(command, tokens), channel=None if in_dm else self.channel, timeout=15
-            )
-            await ld.settle()
+            where = None if in_dm else self.channel
+            it = await self.ld.slash(self.user, command, self._options(command, tokens), channel=where, timeout=15)
+            await self.ld.settle()
             self.show(it.reply or it.original)
         elif re.fullmatch(r"\d+( \d+)?", line):
-            if self.last is None:
-                raise ValueError("nothing to press yet: run a command first")
-            nums = [int(x) for x in line.split()]
-            if not self.components:
-                raise ValueError("the last message has no buttons or menus")
-            if not 1 <= nums[0] <= len(self.components):
-                raise ValueError(f"there is no component {nums[0]} (1–{len(self.components)})")
-            comp, msg = self.components[nums[0] - 1], self.last
-            if comp.get("type") == 3:
-                if len(nums) != 2:
-                    raise ValueError(f"{nums[0]} is a menu: add the option number, e.g. `{nums[0]} 2`")
-                options = comp.get("options") or []
-                if not 1 <= nums[1] <= len(options):
-                    raise ValueError(f"the menu has options 1–{len(options)}")
-                it = await ld.select(self.user, msg, comp["custom_id"], [options[nums[1] - 1]["value"]], timeout=15)
-            else:
-                it = await ld.click(self.user, msg, comp["custom_id"], timeout=15)
-            await ld.settle()
-            self.show(it.reply or msg)
+            await self._press([int(x) for x in line.split()])
         else:
             raise ValueError("unknown input; type `help`")
+
+    async def _tick(self) -> int:
+        return await self.bot.scheduler.tick() if self.bot.scheduler is not None else 0
+
+    async def _advance(self, text: str) -> None:
+        match = _DURATION.match(text)
+        if not match:
+            raise ValueError("use e.g. `advance 1d`, `advance 3h` or `advance 30m`")
+        amount, unit = int(match.group(1)), match.group(2)
+        left = {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(unit, timedelta(minutes=amount))
+        sent = 0
+        while left > timedelta(0):  # step like a running bot, so nothing looks like downtime
+            step = min(left, timedelta(minutes=15))
+            self.clock.advance(step)
+            left -= step
+            sent += await self._tick()
+        print(f"⏩ clock now {self.clock.now():%Y-%m-%d %H:%M} UTC; {sent} delivery(ies) handled")
+
+    async def _press(self, nums: list[int]) -> None:
+        if self.last is None:
+            raise ValueError("nothing to press yet: run a command first")
+        if not self.components:
+            raise ValueError("the last message has no buttons or menus")
+        if not 1 <= nums[0] <= len(self.components):
+            raise ValueError(f"there is no component {nums[0]} (1–{len(self.components)})")
+        comp, msg = self.components[nums[0] - 1], self.last
+        if comp.get("type") == 3:
+            if len(nums) != 2:
+                raise ValueError(f"{nums[0]} is a menu: add the option number, e.g. `{nums[0]} 2`")
+            options = comp.get("options") or []
+            if not 1 <= nums[1] <= len(options):
+                raise ValueError(f"the menu has options 1–{len(options)}")
+            it = await self.ld.select(self.user, msg, comp["custom_id"], [options[nums[1] - 1]["value"]], timeout=15)
+        else:
+            it = await self.ld.click(self.user, msg, comp["custom_id"], timeout=15)
+        await self.ld.settle()
+        self.show(it.reply or msg)
 
 
 def main(database: str | None = None) -> int:
@@ -238,12 +246,7 @@ async def _main(database: str | None) -> int:
     services = await build_services(settings, clock=clock)
     bot, task = await start_bot(services, ld.token, guild_ready_timeout=0.1)
 
-    class H:
-        pass
-
-    h = H()
-    h.clock, h.bot = clock, bot  # type: ignore[attr-defined]
-    console = Console(ld, h)
+    console = Console(ld, bot, clock)
     await console.setup()
     print(BANNER)
     interactive = sys.stdin.isatty()

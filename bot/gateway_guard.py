@@ -12,7 +12,7 @@ exceptions (reconnect, closed connection, cancellation) pass through untouched.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import weakref
 
 from discord.gateway import DiscordWebSocket
 
@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 DATA_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 _installed = False
+# The last frame each connection decoded (for the log line), without keeping it alive.
+_last_frame: weakref.WeakKeyDictionary[DiscordWebSocket, object] = weakref.WeakKeyDictionary()
 
 
 def install() -> None:
@@ -30,17 +32,18 @@ def install() -> None:
     received = DiscordWebSocket.received_message
     log_receive = DiscordWebSocket.log_receive
 
-    def remember(self: DiscordWebSocket, data: Any, /) -> None:
-        self._studybot_last_frame = data  # type: ignore[attr-defined]
-        log_receive(self, data)
+    def remember(self: DiscordWebSocket, data: object, /) -> None:
+        _last_frame[self] = data
+        log_receive(self, data)  # type: ignore[arg-type]  # discord.py types it as the parsed dict
 
-    async def guarded(self: DiscordWebSocket, msg: Any, /) -> None:
-        self._studybot_last_frame = msg  # type: ignore[attr-defined]
+    async def guarded(self: DiscordWebSocket, msg: object, /) -> None:
+        _last_frame[self] = msg
         try:
             await received(self, msg)
         except DATA_ERRORS as exc:
-            frame = getattr(self, "_studybot_last_frame", msg)
-            preview = frame[:300] if isinstance(frame, str) else f"<{len(frame)} compressed bytes>"
+            frame = _last_frame.get(self, msg)
+            size = len(frame) if isinstance(frame, bytes | bytearray) else 0
+            preview = frame[:300] if isinstance(frame, str) else f"<{size} compressed bytes>"
             log.warning(
                 "dropped a malformed gateway payload on shard %s: %s: %s; frame: %s",
                 self.shard_id,
@@ -49,6 +52,6 @@ def install() -> None:
                 preview,
             )
 
-    DiscordWebSocket.log_receive = remember  # type: ignore[method-assign]
-    DiscordWebSocket.received_message = guarded  # type: ignore[method-assign]
+    setattr(DiscordWebSocket, "log_receive", remember)  # noqa: B010 - patching the library's class on purpose
+    setattr(DiscordWebSocket, "received_message", guarded)  # noqa: B010
     _installed = True

@@ -33,12 +33,12 @@ class Sampled:
         self.histogram.observe(value)
         self.samples.append(value)
 
-    def percentile(self, p: float) -> float:
+    def percentile(self, pct: float) -> float:
         """The ``p``-th percentile of the kept observations (NaN when there are none)."""
         if not self.samples:
             return math.nan
         ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+        return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 class Metrics:

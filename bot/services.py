@@ -52,8 +52,8 @@ class Services:
             yield session
 
     async def sync_content_ids(self) -> dict[str, int]:
-        async with self.unit() as s:
-            counts = await queries.sync_content_ids(s, set(self.content.questions), self.content.replaced_by)
+        async with self.unit() as session:
+            counts = await queries.sync_content_ids(session, set(self.content.questions), self.content.replaced_by)
         if any(counts.values()):
             log.info("content sync: %s", counts)
         return counts

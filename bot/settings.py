@@ -69,22 +69,22 @@ class Settings(BaseSettings):
 
     @field_validator("log_level", mode="before")
     @classmethod
-    def _upper(cls, v: object) -> object:
-        return v.upper() if isinstance(v, str) else v
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("log_levels")
     @classmethod
-    def _check_levels(cls, v: str) -> str:
+    def _check_levels(cls, value: str) -> str:
         from bot.logs import parse_levels
 
-        parse_levels(v)
-        return v
+        parse_levels(value)
+        return value
 
     @field_validator("database_url")
     @classmethod
-    def _check_db_url(cls, v: str) -> str:
+    def _check_db_url(cls, value: str) -> str:
         try:
-            url = make_url(v)
+            url = make_url(value)
         except ArgumentError:
             raise ValueError(
                 "DATABASE_URL is not a database URL; expected e.g. "
@@ -92,14 +92,14 @@ class Settings(BaseSettings):
             ) from None
         if url.drivername not in SUPPORTED_DRIVERS:
             raise ValueError(f"DATABASE_URL uses driver {url.drivername!r}; supported: " + ", ".join(SUPPORTED_DRIVERS))
-        return v
+        return value
 
     @field_validator("discord_api_base")
     @classmethod
-    def _strip_slash(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
             raise ValueError("DISCORD_API_BASE must start with http:// or https://")
-        return v.rstrip("/")
+        return value.rstrip("/")
 
     @property
     def is_real_discord(self) -> bool:

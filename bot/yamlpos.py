@@ -72,26 +72,26 @@ def parse_yaml(path: Path, rel: str, issues: list[ContentIssue]) -> Doc | None:
     keys: dict[tuple[Any, ...], Pos] = {}
     constructor = SafeConstructor()
 
-    def build(n: yaml.Node, loc: tuple[Any, ...]) -> Any:
-        values[loc] = node_pos(n)
-        if isinstance(n, yaml.MappingNode):
+    def build(node: yaml.Node, loc: tuple[Any, ...]) -> Any:
+        values[loc] = node_pos(node)
+        if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
-            for k, v in n.value:
-                key = build(k, (*loc, "<key>"))
+            for key_node, value_node in node.value:
+                key = build(key_node, (*loc, "<key>"))
                 if not isinstance(key, str | int | bool) or key is None:
-                    issues.append(ContentIssue(rel, *node_pos(k), "mapping keys must be plain words"))
+                    issues.append(ContentIssue(rel, *node_pos(key_node), "mapping keys must be plain words"))
                     continue
                 if key in out:
-                    issues.append(ContentIssue(rel, *node_pos(k), f"duplicate key {key!r}"))
-                keys[(*loc, key)] = node_pos(k)
-                out[key] = build(v, (*loc, key))
+                    issues.append(ContentIssue(rel, *node_pos(key_node), f"duplicate key {key!r}"))
+                keys[(*loc, key)] = node_pos(key_node)
+                out[key] = build(value_node, (*loc, key))
             return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, (*loc, i)) for i, v in enumerate(n.value)]
+        if isinstance(node, yaml.SequenceNode):
+            return [build(value, (*loc, i)) for i, value in enumerate(node.value)]
         try:
-            return constructor.construct_object(n, deep=True)
+            return constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
-            issues.append(ContentIssue(rel, *node_pos(n), f"invalid value: {exc.problem}"))
+            issues.append(ContentIssue(rel, *node_pos(node), f"invalid value: {exc.problem}"))
             return None
 
     data = build(node, ())

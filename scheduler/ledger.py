@@ -160,17 +160,7 @@ async def reclaim_stale(
             expired.append(did)
         else:
             taken.append(Claim(did, kind, target, slot, attempts))
-    if expired:
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(expired))
-            .values(
-                status="expired",
-                lease_until=None,
-                error=func.coalesce(Delivery.error, "not sent before the grace window ended"),
-            )
-            .execution_options(synchronize_session=False)
-        )
+    await _expire(session, expired)
     if taken:
         await session.execute(
             update(Delivery)
@@ -179,6 +169,21 @@ async def reclaim_stale(
             .execution_options(synchronize_session=False)
         )
     return taken
+
+
+async def _expire(session: AsyncSession, ids: list[int]) -> None:
+    """Claims whose slot left the grace window: given up, keeping the last error seen."""
+    if ids:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(
+                status="expired",
+                lease_until=None,
+                error=func.coalesce(Delivery.error, "not sent before the grace window ended"),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def renew_leases(session: AsyncSession, ids: list[int], by: str, until: datetime) -> int:

@@ -24,6 +24,7 @@ class RateLimiter:
         self.paused_until = 0.0
 
     async def acquire(self) -> None:
+        """Wait until one more send fits in the window (callers are served in arrival order)."""
         async with self._lock:
             while True:
                 now = time.monotonic()

@@ -48,6 +48,7 @@ class CardState:
 
     @classmethod
     def new(cls, now: datetime) -> CardState:
+        """A card never reviewed, due now."""
         return cls(State.LEARNING, 0, None, None, _utc(now), None)
 
 
@@ -59,6 +60,7 @@ def _utc(dt: datetime) -> datetime:
 
 
 def check_retention(value: float) -> float:
+    """``value`` if it is an allowed desired retention, else ValueError naming the range."""
     if not MIN_RETENTION <= value <= MAX_RETENTION:
         raise ValueError(f"desired retention must be between {MIN_RETENTION:.2f} and {MAX_RETENTION:.2f}, got {value}")
     return value
@@ -66,6 +68,7 @@ def check_retention(value: float) -> float:
 
 @lru_cache(maxsize=64)
 def scheduler_for(retention: float, fuzz: bool = True) -> Scheduler:
+    """An FSRS scheduler for a desired retention (cached per value)."""
     return Scheduler(
         desired_retention=check_retention(round(retention, 2)),
         learning_steps=LEARNING_STEPS,

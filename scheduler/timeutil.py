@@ -30,6 +30,7 @@ def zone(name: str) -> ZoneInfo:
 
 @lru_cache(maxsize=1)
 def timezone_names() -> tuple[str, ...]:
+    """Every IANA time zone name, sorted, for autocomplete."""
     names = sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/")))
     return (*names, "UTC")
 
@@ -50,6 +51,7 @@ def local_date(now: datetime, tz: ZoneInfo, cutoff_hour: int = 0) -> date:
 
 
 def day_start(day: date, tz: ZoneInfo, cutoff_hour: int = 0) -> datetime:
+    """When a local study day begins, in UTC (``cutoff_hour`` after local midnight)."""
     return to_utc_local(day, cutoff_hour * 60, tz)
 
 
@@ -72,24 +74,25 @@ def parse_hhmm(text: str) -> int:
     parts = text.strip().split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
         raise ValueError(f"{text!r} is not a time; use HH:MM on a 24-hour clock, e.g. 07:30 or 19:00")
-    h, m = int(parts[0]), int(parts[1])
-    if not (0 <= h <= 23 and 0 <= m <= 59):
+    hours, minutes = int(parts[0]), int(parts[1])
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
         raise ValueError(f"{text!r} is not a valid time of day; hours 00–23, minutes 00–59")
-    return h * 60 + m
+    return hours * 60 + minutes
 
 
 def format_hhmm(minute: int) -> str:
+    """Minutes after midnight as HH:MM."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def parse_days(text: str) -> int:
     """'mon,wed,fri', 'weekdays', 'weekends', 'daily' → weekday bit mask."""
-    t = text.strip().lower()
+    wanted = text.strip().lower()
     named = {"daily": ALL_DAYS, "every day": ALL_DAYS, "all": ALL_DAYS, "weekdays": 0b0011111, "weekends": 0b1100000}
-    if t in named:
-        return named[t]
+    if wanted in named:
+        return named[wanted]
     mask = 0
-    for part in t.replace(" ", ",").split(","):
+    for part in wanted.replace(" ", ",").split(","):
         if not part:
             continue
         key = part[:3]
@@ -103,6 +106,7 @@ def parse_days(text: str) -> int:
 
 
 def format_days(mask: int) -> str:
+    """A weekday mask in words: every day, weekdays, or the days' names."""
     if mask & ALL_DAYS == ALL_DAYS:
         return "every day"
     if mask == 0b0011111:

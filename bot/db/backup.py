@@ -66,8 +66,8 @@ def backup_file(source: Path, dest: Path) -> Path:
         raise BackupError(f"could not back up {source}: {exc}") from exc
     finally:
         src.close()
-    with open(partial, "rb") as f:
-        os.fsync(f.fileno())
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
     partial.replace(dest)
     return dest
 

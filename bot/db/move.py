@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -43,7 +42,7 @@ def tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -120,9 +119,9 @@ async def move_data(
 
 
 def format_reports(reports: list[TableReport]) -> str:
-    width = max(len(r.name) for r in reports)
+    width = max(len(report.name) for report in reports)
     lines = [f"{'table':<{width}}  {'source':>9}  {'target':>9}  checksum"]
-    for r in reports:
-        mark = "ok" if r.equal else f"DIFFERENT ({r.source_sum} ≠ {r.target_sum})"
-        lines.append(f"{r.name:<{width}}  {r.source_rows:>9,}  {r.target_rows:>9,}  {mark}")
+    for report in reports:
+        mark = "ok" if report.equal else f"DIFFERENT ({report.source_sum} ≠ {report.target_sum})"
+        lines.append(f"{report.name:<{width}}  {report.source_rows:>9,}  {report.target_rows:>9,}  {mark}")
     return "\n".join(lines)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AppState, Card, Learner, ReviewLog, TopicProgress
+from bot.db.models import AppState, Base, Card, Learner, ReviewLog, TopicProgress
 
 
 def affected(result: object) -> int:
@@ -18,13 +17,13 @@ def affected(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def insert_stmt(session: AsyncSession, model: Any) -> Any:
+def insert_stmt(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT (with ON CONFLICT support) for ``model``."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-async def insert_ignore(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_ignore(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, object]]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when another task inserted the same key."""
     if rows:
         await session.execute(insert_stmt(session, model).values(list(rows)).on_conflict_do_nothing())
@@ -42,7 +41,7 @@ async def ensure_learner(session: AsyncSession, user_id: int, now: datetime) -> 
 
 def default_learner(user_id: int, now: datetime) -> Learner:
     """A learner who has never used the bot, with the model's defaults, not in any session."""
-    values: dict[str, Any] = {"id": user_id, "created_at": now}
+    values: dict[str, object] = {"id": user_id, "created_at": now}
     for column in Learner.__table__.columns:
         default = column.default
         if column.key not in values and default is not None:
@@ -94,7 +93,7 @@ async def set_progress(
     return row
 
 
-def new_card(user_id: int, question_id: str, topic_id: str, now: datetime) -> dict[str, Any]:
+def new_card(user_id: int, question_id: str, topic_id: str, now: datetime) -> dict[str, object]:
     """A never-reviewed card, due now (the model's defaults fill in the FSRS state)."""
     return {"learner_id": user_id, "question_id": question_id, "topic_id": topic_id, "due": now, "created_at": now}
 
@@ -104,15 +103,15 @@ async def create_cards(
 ) -> None:
     """Create a new card for each (question_id, topic_id) the learner does not have yet."""
     rows = [new_card(user_id, qid, tid, now) for qid, tid in questions]
-    for i in range(0, len(rows), 200):
-        await insert_ignore(session, Card, rows[i : i + 200])
+    for start in range(0, len(rows), 200):
+        await insert_ignore(session, Card, rows[start : start + 200])
 
 
 async def cards_for(session: AsyncSession, user_id: int, topic_ids: Iterable[str] | None = None) -> list[Card]:
-    q = select(Card).where(Card.learner_id == user_id)
+    query = select(Card).where(Card.learner_id == user_id)
     if topic_ids is not None:
-        q = q.where(Card.topic_id.in_(list(topic_ids)))
-    return list(await session.scalars(q))
+        query = query.where(Card.topic_id.in_(list(topic_ids)))
+    return list(await session.scalars(query))
 
 
 async def card_for_question(session: AsyncSession, user_id: int, question_id: str) -> Card | None:
@@ -128,30 +127,30 @@ async def due_cards(
     question_ids: set[str] | None = None,
 ) -> list[Card]:
     """Reviewed cards due by ``now``, most overdue first."""
-    q = (
+    query = (
         select(Card)
         .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None))
         .order_by(Card.due)
         .limit(limit)
     )
     if topic_ids is not None:
-        q = q.where(Card.topic_id.in_(list(topic_ids)))
-    rows = list(await session.scalars(q))
+        query = query.where(Card.topic_id.in_(list(topic_ids)))
+    rows = list(await session.scalars(query))
     return [c for c in rows if question_ids is None or c.question_id in question_ids]
 
 
 async def new_cards(
     session: AsyncSession, user_id: int, limit: int, topic_ids: Sequence[str] | None = None
 ) -> list[Card]:
-    q = (
+    query = (
         select(Card)
         .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_(None))
         .order_by(Card.id)
         .limit(limit)
     )
     if topic_ids is not None:
-        q = q.where(Card.topic_id.in_(list(topic_ids)))
-    return list(await session.scalars(q))
+        query = query.where(Card.topic_id.in_(list(topic_ids)))
+    return list(await session.scalars(query))
 
 
 async def count_due(session: AsyncSession, user_id: int, now: datetime) -> int:
@@ -221,7 +220,7 @@ async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_b
         res = await session.execute(
             update(Card).where(Card.question_id == old, Card.learner_id.not_in(taken)).values(question_id=new)
         )
-        moved += res.rowcount or 0  # type: ignore[attr-defined]
+        moved += affected(res)
         await session.execute(update(ReviewLog).where(ReviewLog.question_id == old).values(question_id=new))
     present = select(Card.question_id).distinct()
     existing = set(await session.scalars(present))
@@ -229,13 +228,13 @@ async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_b
     back = existing & live_ids
     suspended = resumed = 0
     if gone:
-        r = await session.execute(
+        result = await session.execute(
             update(Card).where(Card.question_id.in_(gone), Card.suspended.is_(False)).values(suspended=True)
         )
-        suspended = r.rowcount or 0  # type: ignore[attr-defined]
+        suspended = affected(result)
     if back:
-        r = await session.execute(
+        result = await session.execute(
             update(Card).where(and_(Card.question_id.in_(back), Card.suspended.is_(True))).values(suspended=False)
         )
-        resumed = r.rowcount or 0  # type: ignore[attr-defined]
+        resumed = affected(result)
     return {"moved": moved, "suspended": suspended, "resumed": resumed}

@@ -17,10 +17,10 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -30,7 +30,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_OPTION = "studybot_read_only"
 
 
-def _sqlite_pragmas(dbapi_conn: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -39,7 +39,7 @@ def _sqlite_pragmas(dbapi_conn: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     # A writer takes the lock at BEGIN (it already holds the gate, so it never waits on
     # another writer of this process); a reader's deferred BEGIN takes no lock at all.
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_OPTION) else "BEGIN IMMEDIATE")
@@ -49,7 +49,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     """An async engine for ``url``; creates the SQLite file's folder if needed."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -61,8 +61,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         sync = engine.sync_engine
 
         @event.listens_for(sync, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None
+        def _on_connect(dbapi_conn: DBAPIConnection, _record: object) -> None:
+            setattr(dbapi_conn, "isolation_level", None)  # noqa: B010 - not in the DB-API protocol
             _sqlite_pragmas(dbapi_conn)
 
         event.listen(sync, "begin", _sqlite_begin)
@@ -83,7 +83,7 @@ class ReadOnlySession(Session):
 
 
 @event.listens_for(ReadOnlySession, "before_flush")
-def _no_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+def _no_flush(session: Session, _ctx: object, _instances: object) -> None:
     if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
         raise ReadOnlyUnitError("a read unit tried to write; use a write unit")
 
@@ -103,7 +103,7 @@ class WriteGate:
     def __init__(self, enabled: bool, observe: Callable[[float], None] | None = None) -> None:
         self.enabled = enabled
         self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
+        self._owner: asyncio.Task[object] | None = None
         self._observe = observe
 
     @asynccontextmanager
@@ -132,7 +132,7 @@ class Database:
         self.engine = engine
         self.gate = WriteGate(is_sqlite(engine), observe_wait)
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        options: dict[str, Any] = {READ_OPTION: True}
+        options: dict[str, object] = {READ_OPTION: True}
         if engine.dialect.name == "postgresql":
             options["postgresql_readonly"] = True
         self.read_sessions = async_sessionmaker(

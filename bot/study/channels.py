@@ -23,7 +23,7 @@ from bot.study.reviews import card_for, record_review
 from scheduler.ledger import ledger_row
 from scheduler.timeutil import ALL_DAYS, UnknownTimezone, next_slot, parse_days, parse_hhmm, zone
 
-T = TypeVar("T")
+Parsed = TypeVar("Parsed")
 MAX_PER_POST = 4  # stays within Discord's 5 messages / 5 s per channel, with the reveal edit
 
 
@@ -74,7 +74,7 @@ def _topics(content: Content, text: str, problems: list[str]) -> list[str]:
     return found
 
 
-def _parsed(parse: Callable[[str], T], text: str | None, current: T, problems: list[str]) -> T:
+def _parsed(parse: Callable[[str], Parsed], text: str | None, current: Parsed, problems: list[str]) -> Parsed:
     if text is None:
         return current
     try:
@@ -130,6 +130,7 @@ def pool(content: Content, levels: list[int], topics: list[str]) -> list[AnyQues
 
 
 async def get_channel(session: AsyncSession, guild_id: int, channel_id: int) -> StudyChannel:
+    """The server's study channel in ``channel_id``; NotFound if it is not one (or is another server's)."""
     sc = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
     if sc is None or sc.guild_id != guild_id:
         raise NotFound("That channel is not a study channel in this server. See `/studychannel list`.")
@@ -146,6 +147,7 @@ async def save(
     *,
     existing: StudyChannel | None = None,
 ) -> StudyChannel:
+    """Create (or, with ``existing``, update) a study channel with ``schedule``; its next post is scheduled."""
     if existing is None:
         other = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
         if other is not None:
@@ -168,34 +170,39 @@ async def save(
 
 
 def reschedule(sc: StudyChannel, now: datetime) -> None:
+    """Set the next post time from the schedule (none while paused)."""
     sc.next_post_at = None if sc.paused else next_slot(now, zone(sc.timezone), sc.post_minute, sc.days_mask)
 
 
 def pause(sc: StudyChannel, reason: str, now: datetime) -> None:
+    """Stop posting, remembering why; nothing more is claimed until it resumes."""
     sc.paused, sc.pause_reason, sc.next_post_at = True, reason, None
 
 
 def resume(sc: StudyChannel, now: datetime) -> None:
+    """Post again from the next slot; the pause reason and last error are cleared."""
     sc.paused, sc.pause_reason, sc.last_error = False, None, None
     reschedule(sc, now)
 
 
-def pick_questions(content: Content, sc: StudyChannel, n: int, rng: random.Random | None = None) -> list[AnyQuestion]:
+def pick_questions(
+    content: Content, sc: StudyChannel, count: int, rng: random.Random | None = None
+) -> list[AnyQuestion]:
     """The next ``n`` questions: no repeats until the channel's pool is exhausted, then a new cycle."""
     rng = rng or random.Random()
     available = pool(content, list(sc.levels), list(sc.topics))
     if not available:
         return []
     used = set(sc.used_questions or [])
-    fresh = [q for q in available if q.id not in used]
+    fresh = [question for question in available if question.id not in used]
     picked: list[AnyQuestion] = []
-    while len(picked) < min(n, len(available)):
+    while len(picked) < min(count, len(available)):
         if not fresh:
-            used = {q.id for q in picked}
-            fresh = [q for q in available if q.id not in used]
-        q = fresh.pop(rng.randrange(len(fresh)))
-        picked.append(q)
-        used.add(q.id)
+            used = {question.id for question in picked}
+            fresh = [question for question in available if question.id not in used]
+        question = fresh.pop(rng.randrange(len(fresh)))
+        picked.append(question)
+        used.add(question.id)
     sc.used_questions = sorted(used)
     return picked
 
@@ -218,28 +225,30 @@ async def answer(
     now: datetime,
 ) -> ChannelFeedback:
     """One member's answer to a channel post: recorded once, as a review on their own card."""
-    d = await session.get(Delivery, delivery_id)
-    if d is None or d.kind != "channel" or d.question_id is None:
+    post = await session.get(Delivery, delivery_id)
+    if post is None or post.kind != "channel" or post.question_id is None:
         raise StaleInteraction("That question is no longer available.")
-    sc = await session.get(StudyChannel, d.target_id)
+    sc = await session.get(StudyChannel, post.target_id)
     if sc is None or (guild_id is not None and sc.guild_id != guild_id):
         raise StaleInteraction("That study channel no longer exists.")
-    q = content.questions.get(d.question_id)
-    if q is None or isinstance(q, Flashcard):
+    question = content.questions.get(post.question_id)
+    if question is None or isinstance(question, Flashcard):
         raise StaleInteraction("That question was removed from the course.")
     learner = await queries.ensure_learner(session, user_id, now)
-    correct = choice == q.correct_index if isinstance(q, MultipleChoice) else bool(choice) == q.answer
+    correct = (
+        choice == question.correct_index if isinstance(question, MultipleChoice) else bool(choice) == question.answer
+    )
     # The primary key (post, member) decides: a second click inserts nothing.
     inserted = await session.scalar(
         queries.insert_stmt(session, ChannelAnswer)
-        .values(delivery_id=d.id, user_id=user_id, guild_id=sc.guild_id, correct=correct, answered_at=now)
+        .values(delivery_id=post.id, user_id=user_id, guild_id=sc.guild_id, correct=correct, answered_at=now)
         .on_conflict_do_nothing()
         .returning(ChannelAnswer.user_id)
     )
     if inserted is None:
         raise StaleInteraction("You already answered this one — wait for the next question!")
     # When the member saw the post is unknown (it was pushed to the channel): no duration.
-    card = await card_for(session, user_id, q.id, q.topic, now)
+    card = await card_for(session, user_id, question.id, question.topic, now)
     await record_review(
         session,
         learner,
@@ -250,10 +259,10 @@ async def answer(
         correct=correct,
         duration_ms=None,
     )
-    d.answers += 1
-    d.correct_answers += int(correct)
+    post.answers += 1
+    post.correct_answers += int(correct)
     await leaderboard.count_answer(session, sc.guild_id, sc.timezone, user_id, correct, now)
-    return ChannelFeedback(q, correct, d.answers, d.correct_answers)
+    return ChannelFeedback(question, correct, post.answers, post.correct_answers)
 
 
 @dataclass(frozen=True)
@@ -280,8 +289,8 @@ async def plan_post(
             return "no questions in scope"
         primary.question_id, primary.channel_id = questions[0].id, sc.channel_id
         rows = []
-        for i, question in enumerate(questions[1:], start=2):
-            row = ledger_row("channel", sc.id, f"{slot}#{i}", primary.slot_at, now, by)
+        for number, question in enumerate(questions[1:], start=2):
+            row = ledger_row("channel", sc.id, f"{slot}#{number}", primary.slot_at, now, by)
             extra = {"status": "queued", "lease_until": None, "question_id": question.id, "channel_id": sc.channel_id}
             rows.append(row | extra)
         extras = [primary, *[await _insert(session, row) for row in rows]]
@@ -320,6 +329,7 @@ async def mark_sent(session: AsyncSession, sent: dict[int, int], now: datetime) 
 
 
 async def previous_post(session: AsyncSession, sc: StudyChannel, before_id: int) -> Delivery | None:
+    """The channel's last sent post before ``before_id`` (the one a new post reveals), if any."""
     return await session.scalar(
         select(Delivery)
         .where(

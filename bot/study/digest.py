@@ -43,8 +43,8 @@ async def spread_backlog(session: AsyncSession, learner: Learner, now: datetime)
         )
     )
     per_day = max(learner.digest_size, math.ceil(len(cards) / BACKLOG_DAYS))
-    for i, card in enumerate(cards[per_day:]):
-        card.due = now + timedelta(days=1 + i // per_day)
+    for index, card in enumerate(cards[per_day:]):
+        card.due = now + timedelta(days=1 + index // per_day)
     return max(0, len(cards) - per_day)
 
 
@@ -109,6 +109,7 @@ async def for_delivery(
 
 
 async def latest_open_session(session: AsyncSession, learner_id: int) -> QuizSession | None:
+    """The learner's newest unfinished digest session, if any."""
     return await session.scalar(
         select(QuizSession)
         .where(QuizSession.learner_id == learner_id, QuizSession.source == "digest", QuizSession.finished_at.is_(None))

@@ -17,12 +17,14 @@ HARD_FLOOR_MS = 20_000
 
 
 def clamp_duration(ms: int | None) -> int | None:
+    """An answer time kept within 0 … 10 minutes (None stays None: not timed)."""
     if ms is None:
         return None
     return max(0, min(int(ms), MAX_DURATION_MS))
 
 
 def rating_for(correct: bool, duration_ms: int | None, usual_ms: int | None) -> Rating:
+    """The FSRS rating of an objective answer: Again if wrong, else Good, Easy or Hard by speed."""
     if not correct:
         return Rating.AGAIN
     if duration_ms is None or usual_ms is None or usual_ms <= 0:

@@ -28,16 +28,19 @@ def compute_next_digest(learner: Learner, after: datetime) -> datetime | None:
 
 
 def reschedule(learner: Learner, now: datetime) -> None:
+    """Recompute the learner's next digest time after a change it depends on."""
     learner.next_digest_at = compute_next_digest(learner, now)
 
 
 def on_vacation(learner: Learner, now: datetime) -> bool:
+    """Is today (the learner's local study day) within their vacation?"""
     if learner.vacation_until is None:
         return False
     return local_date(now, zone(learner.timezone), learner.day_cutoff_hour) <= learner.vacation_until
 
 
 async def set_timezone(session: AsyncSession, uid: int, name: str, now: datetime) -> Learner:
+    """Set the learner's IANA time zone (InvalidInput naming the problem otherwise)."""
     try:
         tz = zone(name.strip())
     except UnknownTimezone as exc:
@@ -49,6 +52,7 @@ async def set_timezone(session: AsyncSession, uid: int, name: str, now: datetime
 
 
 async def set_digest_time(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:
+    """Set the local digest time from HH:MM (InvalidInput otherwise)."""
     try:
         minute = parse_hhmm(text)
     except ValueError as exc:
@@ -60,6 +64,7 @@ async def set_digest_time(session: AsyncSession, uid: int, text: str, now: datet
 
 
 async def set_number(session: AsyncSession, uid: int, field: str, value: float, now: datetime) -> Learner:
+    """Set a numeric setting within its allowed range (InvalidInput saying the range otherwise)."""
     limits: dict[str, tuple[float, float, str]] = {
         "digest_size": (1, MAX_DIGEST_SIZE, "questions per digest"),
         "day_cutoff_hour": (0, 12, "the hour your day starts"),
@@ -85,8 +90,8 @@ async def set_number(session: AsyncSession, uid: int, field: str, value: float, 
 async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:
     """``YYYY-MM-DD`` (inclusive) or ``off``."""
     learner = await queries.ensure_learner(session, uid, now)
-    t = text.strip().lower()
-    if t in ("off", "none", "no", "end"):
+    wanted = text.strip().lower()
+    if wanted in ("off", "none", "no", "end"):
         if learner.vacation_until is not None and learner.vacations:
             # Ending early: the recorded period ends yesterday (it never covers today).
             today = local_date(now, zone(learner.timezone), learner.day_cutoff_hour)
@@ -99,7 +104,7 @@ async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime
         learner.vacation_until = None
         return learner
     try:
-        until = date.fromisoformat(t)
+        until = date.fromisoformat(wanted)
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date; use YYYY-MM-DD (e.g. 2026-12-31), or `off`.") from None
     today = local_date(now, zone(learner.timezone), learner.day_cutoff_hour)
@@ -114,6 +119,7 @@ async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime
 
 
 async def set_reminders(session: AsyncSession, uid: int, on: bool, now: datetime) -> Learner:
+    """Turn the daily digest on or off; turning it on retries closed DMs once."""
     learner = await queries.ensure_learner(session, uid, now)
     learner.digest_enabled = on
     learner.paused = not on

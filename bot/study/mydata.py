@@ -23,6 +23,7 @@ from bot.db.models import (
     StudyChannel,
     TopicProgress,
 )
+from bot.db.queries import affected
 
 # Every table that holds rows about a learner, and the column naming them.
 Export = dict[str, object]
@@ -45,12 +46,12 @@ def _plain(row: Base) -> Row:
     and many JSON readers round integers above 2⁵³."""
     out: Row = {}
     for attr in inspect(row).mapper.column_attrs:
-        v = getattr(row, attr.key)
-        if isinstance(v, datetime | date):
-            v = v.isoformat()
-        elif isinstance(v, int) and not isinstance(v, bool) and isinstance(attr.columns[0].type, BigInteger):
-            v = str(v)
-        out[attr.key] = v
+        value = getattr(row, attr.key)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(attr.columns[0].type, BigInteger):
+            value = str(value)
+        out[attr.key] = value
     return out
 
 
@@ -78,9 +79,9 @@ def export_files(data: Export) -> dict[str, bytes]:
     found = data.get("review_logs")
     logs = [row for row in found if isinstance(row, dict)] if isinstance(found, list) else []
     if logs:
-        w = csv.DictWriter(buf, fieldnames=list(logs[0]))
-        w.writeheader()
-        w.writerows(logs)
+        writer = csv.DictWriter(buf, fieldnames=list(logs[0]))
+        writer.writeheader()
+        writer.writerows(logs)
     return {
         "mydata.json": json.dumps(data, indent=2, ensure_ascii=False).encode(),
         "reviews.csv": buf.getvalue().encode(),
@@ -99,21 +100,21 @@ async def delete_all(session: AsyncSession, uid: int, names: tuple[str, ...] = (
     counts: dict[str, int] = {}
     for model, col in reversed(PERSONAL):
         res = await session.execute(delete(model).where(getattr(model, col) == uid))
-        counts[model.__tablename__] = res.rowcount or 0  # type: ignore[attr-defined]
+        counts[model.__tablename__] = affected(res)
     res = await session.execute(
         delete(Delivery).where(Delivery.kind.in_(PERSONAL_DELIVERIES), Delivery.target_id == uid)
     )
-    counts["deliveries"] = res.rowcount or 0  # type: ignore[attr-defined]
+    counts["deliveries"] = affected(res)
     res = await session.execute(update(StudyChannel).where(StudyChannel.created_by == uid).values(created_by=0))
-    counts["study_channels_anonymised"] = res.rowcount or 0  # type: ignore[attr-defined]
+    counts["study_channels_anonymised"] = affected(res)
     mentions = [StudyChannel.pause_reason == paused_by(uid)]
     mentions += [StudyChannel.pause_reason == f"paused by {name}" for name in names if name]
     res = await session.execute(
         update(StudyChannel).where(or_(*mentions)).values(pause_reason="paused by a server admin")
     )
-    counts["study_channels_anonymised"] += res.rowcount or 0  # type: ignore[attr-defined]
+    counts["study_channels_anonymised"] += affected(res)
     res = await session.execute(delete(Learner).where(Learner.id == uid))
-    counts["learners"] = res.rowcount or 0  # type: ignore[attr-defined]
+    counts["learners"] = affected(res)
     return counts
 
 

@@ -27,7 +27,7 @@ STATUS_ICONS = {"pending": "⬜", "learning": "📖", "done": "✅", "skipped": 
 
 
 @dataclass(frozen=True)
-class TopicProgress:
+class TopicState:
     topic: Topic
     status: str
     enrolled: bool
@@ -57,7 +57,7 @@ class TopicProgress:
 @dataclass(frozen=True)
 class LevelProgress:
     level: Level
-    topics: tuple[TopicProgress, ...]
+    topics: tuple[TopicState, ...]
 
     @property
     def complete(self) -> int:
@@ -69,10 +69,12 @@ class LevelProgress:
 
 
 def card_state(card: Card) -> CardState:
+    """The schedulable part of a stored card, for the FSRS wrapper."""
     return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
 def topic_recall(cards: list[Card], n_questions: int, now: datetime, retention: float = 0.9) -> float:
+    """The share of a topic's questions the learner would likely recall now (0 … 1)."""
     if n_questions <= 0:
         return 0.0
     live = [c for c in cards if not c.suspended]
@@ -86,26 +88,26 @@ async def roadmap_progress(
     """Progress for every level (or the given ones), from two queries."""
     progress = await queries.progress_map(session, user_id)
     wanted = [lv for lv in content.levels if levels is None or lv.number in levels]
-    topic_ids = [t.id for lv in wanted for t in lv.topics]
+    topic_ids = [topic.id for lv in wanted for topic in lv.topics]
     cards = await queries.cards_for(session, user_id, topic_ids if levels is not None else None)
     by_topic: dict[str, list[Card]] = {}
-    for c in cards:
-        by_topic.setdefault(c.topic_id, []).append(c)
+    for card in cards:
+        by_topic.setdefault(card.topic_id, []).append(card)
     out = []
     for lv in wanted:
         tps = []
-        for t in lv.topics:
-            row = progress.get(t.id)
-            tcards = by_topic.get(t.id, [])
-            n = len(content.topic_questions(t.id))
+        for topic in lv.topics:
+            row = progress.get(topic.id)
+            tcards = by_topic.get(topic.id, [])
+            count = len(content.topic_questions(topic.id))
             tps.append(
-                TopicProgress(
-                    topic=t,
+                TopicState(
+                    topic=topic,
                     status=row.status if row else "pending",
                     enrolled=bool(row and row.enrolled),
-                    recall=topic_recall(tcards, n, now),
+                    recall=topic_recall(tcards, count, now),
                     cards=len(tcards),
-                    reviewed=sum(1 for c in tcards if c.last_review is not None),
+                    reviewed=sum(1 for card in tcards if card.last_review is not None),
                 )
             )
         out.append(LevelProgress(lv, tuple(tps)))
@@ -114,7 +116,8 @@ async def roadmap_progress(
 
 async def topic_progress(
     session: AsyncSession, content: Content, user_id: int, topic_id: str, now: datetime
-) -> TopicProgress:
+) -> TopicState:
+    """One topic's status, enrolment and recall for the learner."""
     level = content.topics[topic_id].level
     lp = await roadmap_progress(session, content, user_id, now, levels=[level])
     return next(t for t in lp[0].topics if t.topic.id == topic_id)
@@ -122,22 +125,24 @@ async def topic_progress(
 
 def suggest_next(content: Content, levels: list[LevelProgress]) -> Topic | None:
     """The first topic, in roadmap order, not yet complete whose prerequisites are complete."""
-    state = {t.topic.id: t for lp in levels for t in lp.topics}
+    by_id = {state.topic.id: state for lp in levels for state in lp.topics}
     for lp in levels:
-        for t in lp.topics:
-            if t.complete or (t.status == "learning" and t.enrolled):
+        for state in lp.topics:
+            if state.complete or (state.status == "learning" and state.enrolled):
                 continue
-            if all(state[p].complete for p in t.topic.prerequisites if p in state):
-                return t.topic
+            if all(by_id[p].complete for p in state.topic.prerequisites if p in by_id):
+                return state.topic
     return None
 
 
 def bar(fraction: float, width: int = 10) -> str:
+    """A text progress bar of ``width`` blocks."""
     filled = round(max(0.0, min(1.0, fraction)) * width)
     return "█" * filled + "░" * (width - filled)
 
 
 async def set_status(session: AsyncSession, user_id: int, topic_id: str, status: str, now: datetime) -> None:
+    """Set the learner's own status for a topic: pending, learning, done or skipped."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     await queries.ensure_learner(session, user_id, now)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice, Resource
 from bot.db import queries
 from bot.db.models import Learner, PracticeLog, QuizSession, ReviewLog
+from bot.db.queries import affected
 from bot.errors import InvalidInput, NotAllowed, NotFound, StaleInteraction
 from bot.study import progress
 from bot.study.grading import clamp_duration, rating_for
@@ -69,6 +70,7 @@ class Summary:
 
 
 def option_order(question: AnyQuestion, seed: int, position: int) -> tuple[int, ...]:
+    """The shuffled display order of a multiple-choice question's options, stable per session and position."""
     if not isinstance(question, MultipleChoice):
         return ()
     order = list(range(len(question.options)))
@@ -80,8 +82,8 @@ def step_of(content: Content, qs: QuizSession) -> Step:
     """The step a session is at (finished, or the question at its position)."""
     if qs.finished_at is not None or qs.position >= len(qs.queue):
         return Step(qs, None, ())
-    q = content.questions.get(qs.queue[qs.position])
-    return Step(qs, q, option_order(q, qs.seed, qs.position) if q else ())
+    question = content.questions.get(qs.queue[qs.position])
+    return Step(qs, question, option_order(question, qs.seed, qs.position) if question else ())
 
 
 async def _learner_day_budget(session: AsyncSession, learner: Learner, now: datetime) -> tuple[int, int]:
@@ -105,6 +107,7 @@ async def build_queue(
 
 
 def resolve_scope(content: Content, topic: str | None, level: int | None) -> list[str] | None:
+    """The topic ids a session may draw from (None: all enrolled topics); NotFound for unknown ones."""
     if topic is not None:
         if topic not in content.topics:
             raise NotFound(f"There is no topic {topic!r}. Start typing a topic name to see suggestions.")
@@ -210,6 +213,7 @@ async def _empty_reason(
 async def load(
     session: AsyncSession, content: Content, session_id: int, user_id: int, *, for_update: bool = False
 ) -> QuizSession:
+    """The learner's own quiz session; StaleInteraction or NotAllowed otherwise."""
     qs = await session.get(QuizSession, session_id, with_for_update=for_update)
     if qs is None:
         raise StaleInteraction("This quiz no longer exists. Start a new one with `/quiz`.")
@@ -219,6 +223,7 @@ async def load(
 
 
 async def current(session: AsyncSession, content: Content, session_id: int, user_id: int) -> Step:
+    """The step a learner's session is at."""
     return step_of(content, await load(session, content, session_id, user_id))
 
 
@@ -235,9 +240,53 @@ async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
         .values(answered=True, answered_count=QuizSession.answered_count + 1)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if affected(res) != 1:
         raise StaleInteraction("That question is already answered.")
     await session.refresh(qs)
+
+
+def _grade(
+    question: AnyQuestion, choice: int | None, rating: Rating | None, duration: int | None, usual: int | None
+) -> tuple[bool | None, Rating]:
+    """(right or wrong, None for a flashcard; the FSRS rating) of an answer."""
+    if isinstance(question, Flashcard):
+        if rating is None:
+            raise InvalidInput("Rate how well you remembered it.")
+        return None, rating
+    if choice is None:
+        raise InvalidInput("Pick an answer.")
+    if isinstance(question, MultipleChoice):
+        correct = choice == question.correct_index
+    else:
+        correct = bool(choice) == question.answer
+    return correct, rating_for(correct, duration, usual)
+
+
+async def _record(
+    session: AsyncSession,
+    qs: QuizSession,
+    learner: Learner,
+    question: AnyQuestion,
+    rating: Rating,
+    correct: bool | None,
+    duration: int | None,
+    now: datetime,
+) -> None:
+    """A review on the learner's card, or (cram) a practice entry that leaves the schedule alone."""
+    if qs.source == "cram":
+        session.add(
+            PracticeLog(
+                learner_id=learner.id,
+                question_id=question.id,
+                correct=correct,
+                rating=int(rating),
+                answered_at=now,
+                duration_ms=duration,
+            )
+        )
+        return
+    card = await card_for(session, learner.id, question.id, question.topic, now)
+    await record_review(session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration)
 
 
 async def answer(
@@ -257,48 +306,24 @@ async def answer(
     if qs.position != position or qs.answered:
         raise StaleInteraction("That question is already answered.")
     step = step_of(content, qs)
-    q = step.question
-    if q is None:
+    question = step.question
+    if question is None:
         raise StaleInteraction("That question was removed from the course; press Next to continue.")
     await _claim(session, qs, position)
     duration = clamp_duration(int((now - qs.shown_at).total_seconds() * 1000) if qs.shown_at else None)
     learner = await queries.ensure_learner(session, user_id, now)
-    correct: bool | None
-    if isinstance(q, Flashcard):
-        if rating is None:
-            raise InvalidInput("Rate how well you remembered it.")
-        correct = None
-    else:
-        if choice is None:
-            raise InvalidInput("Pick an answer.")
-        correct = (choice == q.correct_index) if isinstance(q, MultipleChoice) else (bool(choice) == q.answer)
-        rating = rating_for(correct, duration, learner.avg_answer_ms)
+    correct, rating = _grade(question, choice, rating, duration, learner.avg_answer_ms)
     if correct or (correct is None and rating != Rating.AGAIN):
         qs.correct_count += 1
+    await _record(session, qs, learner, question, rating, correct, duration, now)
     requeued = False
-    if qs.source == "cram":
-        session.add(
-            PracticeLog(
-                learner_id=user_id,
-                question_id=q.id,
-                correct=correct,
-                rating=int(rating),
-                answered_at=now,
-                duration_ms=duration,
-            )
-        )
-    else:
-        card = await card_for(session, user_id, q.id, q.topic, now)
-        await record_review(
-            session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration
-        )
-    if rating == Rating.AGAIN and qs.queue.count(q.id) <= MAX_REQUEUES:
-        qs.queue = [*qs.queue, q.id]  # asked again later in this session
+    if rating == Rating.AGAIN and qs.queue.count(question.id) <= MAX_REQUEUES:
+        qs.queue = [*qs.queue, question.id]  # asked again later in this session
         requeued = True
     await session.flush()
-    resource = content.resources.get(q.resource) if q.resource else None
+    resource = content.resources.get(question.resource) if question.resource else None
     if resource is None:
-        topic_res = content.resources_by_topic.get(q.topic) or ()
+        topic_res = content.resources_by_topic.get(question.topic) or ()
         resource = topic_res[0] if topic_res else None
     return Feedback(step_of(content, qs), correct, choice, rating, resource, requeued)
 
@@ -348,7 +373,7 @@ async def advance(
         .values(position=position + 1, answered=False, shown_at=now)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if affected(res) != 1:
         raise StaleInteraction("Answer the question first.")
     await session.refresh(qs)
     if qs.position >= len(qs.queue):
@@ -358,6 +383,7 @@ async def advance(
 
 
 async def stop(session: AsyncSession, content: Content, session_id: int, user_id: int, now: datetime) -> Step:
+    """End the session now (answers so far stay recorded)."""
     qs = await load(session, content, session_id, user_id)
     if qs.finished_at is None:
         qs.finished_at = now
@@ -366,6 +392,7 @@ async def stop(session: AsyncSession, content: Content, session_id: int, user_id
 
 
 async def summary(session: AsyncSession, qs: QuizSession, now: datetime) -> Summary:
+    """How the session went, and what is due next."""
     nxt = await queries.next_due(session, qs.learner_id)
     due_now = await queries.count_due(session, qs.learner_id, now + timedelta(seconds=1))
     return Summary(qs.answered_count, qs.correct_count, nxt, due_now, qs.source == "cram")

@@ -30,6 +30,7 @@ async def record_review(
     correct: bool | None,
     duration_ms: int | None,
 ) -> ReviewLog:
+    """Apply an FSRS review to the card and log it (state before and after), in the caller's transaction."""
     before = card_state(card)
     after = srs.review(before, rating, now, retention=learner.desired_retention)
     log = ReviewLog(

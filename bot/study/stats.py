@@ -50,12 +50,13 @@ class Stats:
 
 
 def vacation_days(learner: Learner) -> set[date]:
+    """Every local date covered by the learner's vacations."""
     days: set[date] = set()
     for start, end in learner.vacations or []:
-        d, last = date.fromisoformat(start), date.fromisoformat(end)
-        while d <= last:
-            days.add(d)
-            d += timedelta(days=1)
+        day, last = date.fromisoformat(start), date.fromisoformat(end)
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
     return days
 
 
@@ -63,12 +64,12 @@ def streaks(study_days: set[date], today: date, vacations: set[date]) -> tuple[i
     """(current, best). Vacation days are bridged; today unstudied does not break the run."""
 
     def run_back(day: date) -> int:
-        n = 0
+        count = 0
         while True:
             if day in study_days:
-                n += 1
+                count += 1
             elif day not in vacations:
-                return n
+                return count
             day -= timedelta(days=1)
 
     start = today if today in study_days else today - timedelta(days=1)
@@ -90,83 +91,99 @@ def _day(at: datetime, tz: ZoneInfo, cutoff: int) -> date:
     return local_date(at, tz, cutoff)
 
 
-async def compute(session: AsyncSession, learner: Learner, now: datetime) -> Stats:
+@dataclass
+class _Activity:
+    """What the review and practice logs add up to."""
+
+    per_day: Counter[date] = field(default_factory=Counter)
+    study_days: set[date] = field(default_factory=set)
+    seconds_total: int = 0
+    seconds_90: int = 0
+    passed: int = 0
+    learned: int = 0
+    reviews: int = 0
+
+
+async def _activity(session: AsyncSession, learner: Learner, now: datetime, since: date) -> _Activity:
     tz, cutoff = zone(learner.timezone), learner.day_cutoff_hour
-    today = _day(now, tz, cutoff)
-    logs = (
-        await session.execute(
-            select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before, ReviewLog.duration_ms).where(
-                ReviewLog.learner_id == learner.id
-            )
+    found = _Activity()
+    logs = await session.execute(
+        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before, ReviewLog.duration_ms).where(
+            ReviewLog.learner_id == learner.id
         )
-    ).all()
-    practice = (
-        await session.execute(
-            select(PracticeLog.answered_at, PracticeLog.duration_ms).where(PracticeLog.learner_id == learner.id)
-        )
-    ).all()
-    since = today - timedelta(days=HISTORY_DAYS - 1)
-    per_day: Counter[date] = Counter()
-    study_days: set[date] = set()
-    seconds_total = seconds_90 = 0
-    passed = learned = 0
-    for at, rating, state_before, ms in logs:
-        d = _day(at, tz, cutoff)
-        study_days.add(d)
-        if d >= since:
-            per_day[d] += 1
-            seconds_90 += (ms or 0) // 1000
-        seconds_total += (ms or 0) // 1000
+    )
+    for at, rating, state_before, ms in logs.all():
+        day = _day(at, tz, cutoff)
+        found.reviews += 1
+        found.study_days.add(day)
+        if day >= since:
+            found.per_day[day] += 1
+            found.seconds_90 += (ms or 0) // 1000
+        found.seconds_total += (ms or 0) // 1000
         if state_before == State.REVIEW and at >= now - timedelta(days=30):
-            learned += 1
-            passed += rating != 1
-    for at, ms in practice:
-        d = _day(at, tz, cutoff)
-        study_days.add(d)
-        seconds_total += (ms or 0) // 1000
-        if d >= since:
-            seconds_90 += (ms or 0) // 1000
-    cards = (
-        await session.execute(
-            select(Card.state, Card.last_review, Card.suspended, Card.due).where(Card.learner_id == learner.id)
-        )
-    ).all()
+            found.learned += 1
+            found.passed += rating != 1
+    practice = await session.execute(
+        select(PracticeLog.answered_at, PracticeLog.duration_ms).where(PracticeLog.learner_id == learner.id)
+    )
+    for at, ms in practice.all():
+        day = _day(at, tz, cutoff)
+        found.study_days.add(day)
+        found.seconds_total += (ms or 0) // 1000
+        if day >= since:
+            found.seconds_90 += (ms or 0) // 1000
+    return found
+
+
+async def _cards(session: AsyncSession, learner: Learner, today: date) -> tuple[dict[str, int], list[int]]:
+    """Cards by state, and how many fall due on each of the next days (overdue: today)."""
+    tz, cutoff = zone(learner.timezone), learner.day_cutoff_hour
+    rows = await session.execute(
+        select(Card.state, Card.last_review, Card.suspended, Card.due).where(Card.learner_id == learner.id)
+    )
     by_state = {"new": 0, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
     forecast = [0] * FORECAST_DAYS
-    for state, last_review, suspended, due in cards:
+    names = {State.LEARNING: "learning", State.REVIEW: "review", State.RELEARNING: "relearning"}
+    for state, last_review, suspended, due in rows.all():
         if suspended:
             by_state["suspended"] += 1
-            continue
-        if last_review is None:
+        elif last_review is None:
             by_state["new"] += 1
-            continue
-        by_state[
-            {State.LEARNING: "learning", State.REVIEW: "review", State.RELEARNING: "relearning"}[State(state)]
-        ] += 1
-        offset = max(0, (_day(due, tz, cutoff) - today).days)
-        if offset < FORECAST_DAYS:
-            forecast[offset] += 1
+        else:
+            by_state[names[State(state)]] += 1
+            offset = max(0, (_day(due, tz, cutoff) - today).days)
+            if offset < FORECAST_DAYS:
+                forecast[offset] += 1
+    return by_state, forecast
+
+
+async def compute(session: AsyncSession, learner: Learner, now: datetime) -> Stats:
+    """The learner's figures for /stats: reviews per day, retention, streaks, cards, forecast, time."""
+    today = _day(now, zone(learner.timezone), learner.day_cutoff_hour)
+    since = today - timedelta(days=HISTORY_DAYS - 1)
+    activity = await _activity(session, learner, now, since)
+    by_state, forecast = await _cards(session, learner, today)
     vac = vacation_days(learner)
-    current, best = streaks(study_days, today, vac)
+    current, best = streaks(activity.study_days, today, vac)
+    days = [since + timedelta(days=offset) for offset in range(HISTORY_DAYS)]
     return Stats(
         today=today,
-        reviews_by_day={
-            since + timedelta(days=i): per_day.get(since + timedelta(days=i), 0) for i in range(HISTORY_DAYS)
-        },
-        total_reviews=len(logs),
-        retention_30d=(passed / learned) if learned else None,
-        retention_30d_n=learned,
+        reviews_by_day={day: activity.per_day.get(day, 0) for day in days},
+        total_reviews=activity.reviews,
+        retention_30d=(activity.passed / activity.learned) if activity.learned else None,
+        retention_30d_n=activity.learned,
         cards_by_state=by_state,
         forecast=forecast,
         current_streak=current,
         best_streak=best,
-        study_seconds_90d=seconds_90,
-        study_seconds_total=seconds_total,
+        study_seconds_90d=activity.seconds_90,
+        study_seconds_total=activity.seconds_total,
         vacation_days=vac,
     )
 
 
 def format_duration(seconds: int) -> str:
+    """A duration as a learner reads it: 45 s, 12 min, 3 h 05 min."""
     if seconds < 60:
         return f"{seconds} s"
     minutes = seconds // 60

@@ -26,17 +26,17 @@ def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
     days = list(stats.reviews_by_day)
     counts = [stats.reviews_by_day[d] for d in days]
     colours = ["#c8c8c8" if d in stats.vacation_days else "#5865F2" for d in days]
-    x = [float(date2num(d)) for d in days]
-    ax.bar(x, counts, width=0.9, color=colours)
+    positions = [float(date2num(d)) for d in days]
+    ax.bar(positions, counts, width=0.9, color=colours)
     ax.xaxis_date()
     ax.set_title("Reviews per day — last 90 days", loc="left", fontsize=11)
-    ax.set_xlim(x[0] - 1, x[-1] + 1)
+    ax.set_xlim(positions[0] - 1, positions[-1] + 1)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="x", labelsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     ax2 = fig.add_subplot(grid[1, 0])
-    labels = [k for k, v in stats.cards_by_state.items() if v]
+    labels = [k for k, value in stats.cards_by_state.items() if value]
     values = [stats.cards_by_state[k] for k in labels]
     palette = {
         "new": "#9aa0a6",
@@ -46,15 +46,16 @@ def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
         "suspended": "#5f6368",
     }
     ax2.barh(labels, values, color=[palette[k] for k in labels])
-    for i, v in enumerate(values):
-        ax2.text(v, i, f" {v}", va="center", fontsize=9)
+    for row, value in enumerate(values):
+        ax2.text(value, row, f" {value}", va="center", fontsize=9)
     ax2.set_title("Cards by state", loc="left", fontsize=11)
     ax2.spines[["top", "right"]].set_visible(False)
     ax2.invert_yaxis()
 
     ax3 = fig.add_subplot(grid[1, 1])
     names = [
-        "today" if i == 0 else (stats.today + timedelta(days=i)).strftime("%a %d") for i in range(len(stats.forecast))
+        "today" if row == 0 else (stats.today + timedelta(days=row)).strftime("%a %d")
+        for row in range(len(stats.forecast))
     ]
     ax3.bar(range(len(stats.forecast)), stats.forecast, color="#5865F2")
     ax3.set_xticks(range(len(names)), names, rotation=60, fontsize=7)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.content import Content, Resource, Topic
-from bot.study.progress import STATUS_ICONS, LevelProgress, TopicProgress, bar
+from bot.study.progress import STATUS_ICONS, LevelProgress, TopicState, bar
 from bot.ui.text import EMBED_TOTAL, FIELD_VALUE, OPTION_DESCRIPTION, OPTION_LABEL, SELECT_OPTIONS, clip, md
 
 COLOUR = discord.Colour.teal()
@@ -66,10 +66,10 @@ def overview_embed(content: Content, levels: list[LevelProgress], next_topic: To
     if next_topic is not None:
         embed.set_footer(text=clip(f"Suggested next: {next_topic.name} (Level {next_topic.level})", 200))
     more = ("…", "More levels: pick one below.")
-    for i, lp in enumerate(levels):
+    for index, lp in enumerate(levels):
         name = clip(f"{lp.level.emoji} {lp.level.title}", 256)
         value = f"`{bar(lp.fraction)}` {round(100 * lp.fraction)}% · {lp.complete}/{len(lp.topics)} topics"
-        last = i == len(levels) - 1
+        last = index == len(levels) - 1
         room = EMBED_TOTAL - len(embed) - len(name) - len(value) - (0 if last else len(more[0]) + len(more[1]))
         if len(embed.fields) >= 24 or room < 0:
             embed.add_field(name=more[0], value=more[1], inline=False)
@@ -104,7 +104,7 @@ class LevelPage:
         return max(1, -(-len(self.level.topics) // TOPICS_PER_PAGE))
 
     @property
-    def topics(self) -> tuple[TopicProgress, ...]:
+    def topics(self) -> tuple[TopicState, ...]:
         return self.level.topics[self.page * TOPICS_PER_PAGE : (self.page + 1) * TOPICS_PER_PAGE]
 
 
@@ -142,39 +142,39 @@ def topic_options(lp: LevelPage) -> list[discord.SelectOption]:
 # ---------------------------------------------------------------- topic
 
 
-def topic_embed(content: Content, tp: TopicProgress, prereqs: list[TopicProgress]) -> discord.Embed:
-    t = tp.topic
-    level = content.level(t.level)
+def topic_embed(content: Content, tp: TopicState, prereqs: list[TopicState]) -> discord.Embed:
+    topic = tp.topic
+    level = content.level(topic.level)
     embed = discord.Embed(
-        title=clip(f"{tp.icon} {t.name}", 256), description=clip(md(t.description), 2000), colour=COLOUR
+        title=clip(f"{tp.icon} {topic.name}", 256), description=clip(md(topic.description), 2000), colour=COLOUR
     )
-    where = level.title if level else f"Level {t.level}"
-    if t.section:
-        where += f" · {t.section}"
+    where = level.title if level else f"Level {topic.level}"
+    if topic.section:
+        where += f" · {topic.section}"
     embed.add_field(name="Where", value=clip(md(where), 1024), inline=False)
     if prereqs:
         embed.add_field(
             name="Builds on", value=clip(", ".join(f"{p.icon} {md(p.topic.name)}" for p in prereqs), 1024), inline=False
         )
-    n = len(content.topic_questions(t.id))
+    count = len(content.topic_questions(topic.id))
     status = f"{tp.icon} **{tp.label.capitalize()}**" + (" · in your daily reviews" if tp.enrolled else "")
     embed.add_field(name="Your status", value=status, inline=True)
     embed.add_field(
         name="Recall",
-        value=f"`{bar(tp.recall)}` {round(100 * tp.recall)}%\n{tp.reviewed}/{n} questions reviewed",
+        value=f"`{bar(tp.recall)}` {round(100 * tp.recall)}%\n{tp.reviewed}/{count} questions reviewed",
         inline=True,
     )
     embed.set_footer(
         text="Mastered = recall ≥ 80% · recall is the share of this topic's questions you'd likely answer right now"
     )
-    resources = content.resources_by_topic.get(t.id, ())
+    resources = content.resources_by_topic.get(topic.id, ())
     if resources:
         _fields(embed, "Resources", [resource_line(r) for r in resources], budget=_budget(embed))
     return embed
 
 
-def resource_line(r: Resource) -> str:
-    return f"{TYPE_ICONS.get(r.type, '🔗')} [{md(r.title)}]({r.url}) · {r.type}"
+def resource_line(resource: Resource) -> str:
+    return f"{TYPE_ICONS.get(resource.type, '🔗')} [{md(resource.title)}]({resource.url}) · {resource.type}"
 
 
 # ---------------------------------------------------------------- resources
@@ -193,10 +193,10 @@ def resource_groups(content: Content, resources: Sequence[Resource]) -> list[tup
     return groups
 
 
-def _res_line(content: Content, r: Resource) -> str:
-    topics = [content.topics[t].name for t in r.topics if t in content.topics]
+def _res_line(content: Content, resource: Resource) -> str:
+    topics = [content.topics[t].name for t in resource.topics if t in content.topics]
     extra = f" — {', '.join(topics[:3])}" + (f" +{len(topics) - 3}" if len(topics) > 3 else "") if topics else ""
-    return clip(resource_line(r) + md(extra), FIELD_VALUE)
+    return clip(resource_line(resource) + md(extra), FIELD_VALUE)
 
 
 def paginate(

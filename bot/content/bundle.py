@@ -1,0 +1,53 @@
+"""Validated content: ``Content`` (frozen, indexed) and ``ContentError`` (every problem)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.content.schema import QUESTION_TYPES, AnyQuestion, Level, Resource, Roadmap, Topic
+from bot.yamlpos import ContentIssue
+
+
+class ContentError(Exception):
+    """The content folder is invalid; ``issues`` lists every problem."""
+
+    def __init__(self, issues: list[ContentIssue]) -> None:
+        self.issues = issues
+        errors = [i for i in issues if not i.warning]
+        super().__init__(f"{len(errors)} content error(s):\n" + "\n".join(map(str, errors)))
+
+
+@dataclass(frozen=True)
+class Content:
+    """All content, validated and indexed. Immutable; a reload builds a new one."""
+
+    roadmap: Roadmap
+    levels: tuple[Level, ...]
+    topics: dict[str, Topic]
+    questions: dict[str, AnyQuestion]
+    questions_by_topic: dict[str, tuple[AnyQuestion, ...]]
+    resources: dict[str, Resource]
+    resources_by_topic: dict[str, tuple[Resource, ...]]
+    resources_by_level: dict[int, tuple[Resource, ...]]
+    # old question id -> new question id (from ``replaces``)
+    replaced_by: dict[str, str]
+    warnings: tuple[ContentIssue, ...] = field(default=())
+
+    def level(self, number: int) -> Level | None:
+        return next((lv for lv in self.levels if lv.number == number), None)
+
+    def topic_questions(self, topic_id: str) -> tuple[AnyQuestion, ...]:
+        return self.questions_by_topic.get(topic_id, ())
+
+    def summary(self) -> dict[str, Any]:
+        by_type = {t: 0 for t in QUESTION_TYPES}
+        for question in self.questions.values():
+            by_type[question.type] += 1
+        return {
+            "levels": len(self.levels),
+            "topics": len(self.topics),
+            "questions": len(self.questions),
+            "questions_by_type": by_type,
+            "links": len(self.resources),
+        }

@@ -1,0 +1,275 @@
+"""Loading a content folder: YAML with positions, schema validation, and the checks across
+files (ids, prerequisites, resources, replacements), every problem reported at once with its
+file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.content.bundle import Content, ContentError
+from bot.content.schema import (
+    MIN_QUESTIONS_PER_TOPIC,
+    QUESTION_TYPES,
+    RESOURCE_TYPES,
+    AnyQuestion,
+    Level,
+    QuestionFile,
+    Resource,
+    Roadmap,
+    Topic,
+    _Model,
+)
+from bot.yamlpos import ContentIssue, Doc, Pos, parse_yaml
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind, msg = err["type"], err["msg"]
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p in QUESTION_TYPES)]
+    where = ".".join(str(p) for p in loc)
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}" + (f" in {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else "")
+    if kind == "missing":
+        return f"missing required field {loc[-1]!r}" + (f" in {'.'.join(map(str, loc[:-1]))}" if loc[:-1] else "")
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"{where}: text is {len(err['input'])} characters, more than Discord can display here (limit {limit})"
+    if kind == "union_tag_invalid":
+        return (
+            f"{where}: unknown question type {err['input'].get('type')!r}; expected one of {', '.join(QUESTION_TYPES)}"
+        )
+    if kind == "union_tag_not_found":
+        return f"{where}: missing field 'type' ({', '.join(QUESTION_TYPES)})"
+    if kind == "literal_error" and loc and loc[-1] == "type":
+        return f"{where}: unknown type {err['input']!r}; expected one of {', '.join(RESOURCE_TYPES)}"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "topic", "resource"):
+        return f"{where}: {err['input']!r} is not a valid id (lowercase letters, digits and single hyphens)"
+    msg = msg.removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
+
+
+def _validate(model: type[_Model], doc: Doc, rel: str, issues: list[ContentIssue]) -> Any:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in QUESTION_TYPES))
+            key = err["type"] == "extra_forbidden"
+            line, col = doc.pos(loc, key=key)
+            issues.append(ContentIssue(rel, line, col, _describe(dict(err))))
+        return None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _question_files(folder: Path) -> Iterator[Path]:
+    qdir = folder / "questions"
+    if qdir.is_dir():
+        yield from sorted(p for p in qdir.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def load_content(folder: Path | str) -> Content:
+    """Load and validate a content folder; raise ContentError listing every problem."""
+    folder = Path(folder)
+    issues: list[ContentIssue] = []
+
+    def rel(path: Path) -> str:
+        try:
+            return str(path.relative_to(folder.parent)) if folder.parent != path else str(path)
+        except ValueError:
+            return str(path)
+
+    roadmap_path = folder / "roadmap.yaml"
+    roadmap: Roadmap | None = None
+    rdoc: Doc | None = None
+    if not roadmap_path.is_file():
+        issues.append(ContentIssue(rel(roadmap_path), 1, 1, "roadmap.yaml is missing"))
+    else:
+        rdoc = parse_yaml(roadmap_path, rel(roadmap_path), issues)
+        if rdoc is not None:
+            roadmap = _validate(Roadmap, rdoc, rel(roadmap_path), issues)
+
+    qfiles: list[tuple[str, Doc, QuestionFile]] = []
+    for path in _question_files(folder):
+        where = rel(path)
+        doc = parse_yaml(path, where, issues)
+        if doc is None:
+            continue
+        qf = _validate(QuestionFile, doc, where, issues)
+        if qf is not None:
+            qfiles.append((where, doc, qf))
+
+    if roadmap is None or rdoc is None:
+        raise ContentError(issues)
+    content = _cross_check(roadmap, rdoc, rel(roadmap_path), qfiles, issues)
+    if any(not i.warning for i in issues):
+        raise ContentError(issues)
+    assert content is not None
+    return content
+
+
+QuestionFiles = list[tuple[str, Doc, QuestionFile]]
+
+
+class _Checker:
+    """The checks across files, collecting every problem into ``issues``."""
+
+    def __init__(self, roadmap: Roadmap, rdoc: Doc, rpath: str, issues: list[ContentIssue]) -> None:
+        self.roadmap, self.rdoc, self.rpath, self.issues = roadmap, rdoc, rpath, issues
+        self.topics: dict[str, Topic] = {}
+        self.level_numbers: set[int] = set()
+        self.resources: dict[str, Resource] = {}
+
+    def error(self, file: str, pos: Pos, msg: str, warning: bool = False) -> None:
+        self.issues.append(ContentIssue(file, pos[0], pos[1], msg, warning))
+
+    def levels(self) -> list[Level]:
+        """Levels with their topics numbered and placed; duplicate numbers and ids refused."""
+        levels: list[Level] = []
+        for li, level in enumerate(self.roadmap.levels):
+            if level.number in self.level_numbers:
+                self.error(
+                    self.rpath, self.rdoc.pos(("levels", li, "number")), f"duplicate level number {level.number}"
+                )
+            self.level_numbers.add(level.number)
+            sections = []
+            for si, section in enumerate(level.sections):
+                placed = []
+                for ti, topic in enumerate(section.topics):
+                    if topic.id in self.topics:
+                        where = self.rdoc.pos(("levels", li, "sections", si, "topics", ti, "id"))
+                        self.error(self.rpath, where, f"duplicate topic id {topic.id!r}")
+                        continue
+                    copy = topic.model_copy(update={"level": level.number, "section": section.name})
+                    self.topics[copy.id] = copy
+                    placed.append(copy)
+                sections.append(section.model_copy(update={"topics": tuple(placed)}))
+            levels.append(level.model_copy(update={"sections": tuple(sections)}))
+        return levels
+
+    def _each_topic(self) -> Iterator[tuple[tuple[object, ...], Topic]]:
+        for li, level in enumerate(self.roadmap.levels):
+            for si, section in enumerate(level.sections):
+                for ti, topic in enumerate(section.topics):
+                    yield ("levels", li, "sections", si, "topics", ti), topic
+
+    def prerequisites(self) -> dict[str, Pos]:
+        """Prerequisites must be topics that come earlier; returns each topic's position."""
+        order = {tid: i for i, tid in enumerate(self.topics)}
+        positions: dict[str, Pos] = {}
+        for loc, topic in self._each_topic():
+            positions.setdefault(topic.id, self.rdoc.pos((*loc, "id")))
+            for pi, pre in enumerate(topic.prerequisites):
+                where = self.rdoc.pos((*loc, "prerequisites", pi))
+                if pre not in self.topics:
+                    self.error(self.rpath, where, f"prerequisite {pre!r} is not a topic id")
+                elif order[pre] >= order[topic.id]:
+                    self.error(self.rpath, where, f"prerequisite {pre!r} must come before {topic.id!r} in the roadmap")
+        return positions
+
+    def resource_index(self) -> tuple[dict[str, list[Resource]], dict[int, list[Resource]]]:
+        """Resources by id, topic and level; unknown levels and topics refused."""
+        by_topic: dict[str, list[Resource]] = {}
+        by_level: dict[int, list[Resource]] = {}
+        for ri, resource in enumerate(self.roadmap.resources):
+            if resource.id in self.resources:
+                self.error(self.rpath, self.rdoc.pos(("resources", ri, "id")), f"duplicate resource id {resource.id!r}")
+                continue
+            self.resources[resource.id] = resource
+            for index, number in enumerate(resource.levels):
+                if number not in self.level_numbers:
+                    self.error(
+                        self.rpath, self.rdoc.pos(("resources", ri, "levels", index)), f"level {number} does not exist"
+                    )
+                by_level.setdefault(number, []).append(resource)
+            for index, tid in enumerate(resource.topics):
+                if tid not in self.topics:
+                    where = self.rdoc.pos(("resources", ri, "topics", index))
+                    self.error(self.rpath, where, f"topic {tid!r} does not exist")
+                by_topic.setdefault(tid, []).append(resource)
+        return by_topic, by_level
+
+    def questions(self, files: QuestionFiles) -> tuple[dict[str, AnyQuestion], dict[str, list[AnyQuestion]]]:
+        """Questions by id and by topic: unique ids, known topics and resources."""
+        questions: dict[str, AnyQuestion] = {}
+        first_seen: dict[str, str] = {}
+        by_topic: dict[str, list[AnyQuestion]] = {}
+        for path, doc, qf in files:
+            if qf.topic not in self.topics:
+                self.error(path, doc.pos(("topic",)), f"topic {qf.topic!r} does not exist in roadmap.yaml")
+                continue
+            for qi, question in enumerate(qf.questions):
+                if question.id in questions:
+                    msg = f"duplicate question id {question.id!r} (first defined in {first_seen[question.id]})"
+                    self.error(path, doc.pos(("questions", qi, "id")), msg)
+                    continue
+                if question.resource is not None and question.resource not in self.resources:
+                    msg = f"resource {question.resource!r} does not exist in roadmap.yaml"
+                    self.error(path, doc.pos(("questions", qi, "resource")), msg)
+                placed = question.model_copy(update={"topic": qf.topic})
+                questions[placed.id] = placed
+                first_seen[placed.id] = f"{path}:{doc.pos(('questions', qi, 'id'))[0]}"
+                by_topic.setdefault(qf.topic, []).append(placed)
+        return questions, by_topic
+
+    def replacements(self, files: QuestionFiles, questions: dict[str, AnyQuestion]) -> dict[str, str]:
+        """old id → new id from every ``replaces``: the old id must be gone, and replaced once."""
+        replaced_by: dict[str, str] = {}
+        for path, doc, qf in files:
+            for qi, question in enumerate(qf.questions):
+                for index, old in enumerate(question.replaces):
+                    where = doc.pos(("questions", qi, "replaces", index))
+                    if old in questions:
+                        self.error(
+                            path, where, f"{question.id!r} replaces {old!r}, but {old!r} is still in the content"
+                        )
+                    elif old in replaced_by and replaced_by[old] != question.id:
+                        msg = f"{old!r} is replaced by both {replaced_by[old]!r} and {question.id!r}"
+                        self.error(path, where, msg)
+                    else:
+                        replaced_by[old] = question.id
+        return replaced_by
+
+    def enough_questions(self, by_topic: dict[str, list[AnyQuestion]], positions: dict[str, Pos]) -> None:
+        for tid in self.topics:
+            count = len(by_topic.get(tid, ()))
+            if count < MIN_QUESTIONS_PER_TOPIC:
+                msg = f"topic {tid!r} has {count} question(s); aim for at least {MIN_QUESTIONS_PER_TOPIC}"
+                self.error(self.rpath, positions[tid], msg, warning=True)
+
+
+def _cross_check(roadmap: Roadmap, rdoc: Doc, rpath: str, files: QuestionFiles, issues: list[ContentIssue]) -> Content:
+    checker = _Checker(roadmap, rdoc, rpath, issues)
+    levels = checker.levels()
+    positions = checker.prerequisites()
+    resources_by_topic, resources_by_level = checker.resource_index()
+    questions, by_topic = checker.questions(files)
+    replaced_by = checker.replacements(files, questions)
+    checker.enough_questions(by_topic, positions)
+    return Content(
+        roadmap=roadmap,
+        levels=tuple(levels),
+        topics=checker.topics,
+        questions=questions,
+        questions_by_topic={k: tuple(v) for k, v in by_topic.items()},
+        resources=checker.resources,
+        resources_by_topic={k: tuple(v) for k, v in resources_by_topic.items()},
+        resources_by_level={k: tuple(v) for k, v in resources_by_level.items()},
+        replaced_by=replaced_by,
+        warnings=tuple(issue for issue in issues if issue.warning),
+    )
+
+
+def format_summary(content: Content) -> str:
+    counts = content.summary()
+    types = ", ".join(f"{n} {t.replace('_', '-')}" for t, n in counts["questions_by_type"].items())
+    lines = [
+        f"Content OK: {counts['levels']} levels, {counts['topics']} topics, "
+        f"{counts['questions']} questions ({types}), {counts['links']} links."
+    ]
+    lines += [str(w) for w in content.warnings]
+    return "\n".join(lines)
