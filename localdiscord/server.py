@@ -1,4 +1,9 @@
-"""LocalDiscord: the server, its state, and helpers to act as Discord users."""
+"""LocalDiscord: the server, its state, and helpers to act as Discord users.
+
+Over 400 lines on purpose: ``LocalDiscord`` is the one object tests talk to (start and
+stop, the middleware that applies Discord's limits, faults, state changes that emit
+gateway events); the user actions, gateway, REST and spec validation already live in
+their own modules."""
 
 from __future__ import annotations
 

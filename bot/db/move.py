@@ -11,13 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Column, Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from bot.db.migrate import upgrade
 from bot.db.models import Base
 
 BATCH = 1000
+# Any table of the schema (SQLAlchemy's Table is generic in its column collection).
+AnyTable = Table[ReadOnlyColumnCollection[str, Column[object]]]
 
 
 class MoveError(Exception):
@@ -37,7 +40,7 @@ class TableReport:
         return self.source_rows == self.target_rows and self.source_sum == self.target_sum
 
 
-def tables() -> list[Table]:
+def tables() -> list[AnyTable]:
     """Every table of the schema, parents before children."""
     return list(Base.metadata.sorted_tables)
 
@@ -52,7 +55,7 @@ def _plain(value: object) -> object:
     return value
 
 
-async def checksum(conn: AsyncConnection, table: Table) -> tuple[int, str]:
+async def checksum(conn: AsyncConnection, table: AnyTable) -> tuple[int, str]:
     """(row count, SHA-256 of every row in primary-key order), comparable across databases."""
     digest = hashlib.sha256()
     count = 0
@@ -68,7 +71,7 @@ async def _target_rows(conn: AsyncConnection) -> dict[str, int]:
     return {t.name: int(await conn.scalar(select(func.count()).select_from(t)) or 0) for t in tables()}
 
 
-async def _copy(source: AsyncConnection, target: AsyncConnection, table: Table) -> None:
+async def _copy(source: AsyncConnection, target: AsyncConnection, table: AnyTable) -> None:
     order = list(table.primary_key.columns)
     result = await source.stream(select(table).order_by(*order))
     async for chunk in result.partitions(BATCH):
