@@ -1,263 +1,841 @@
-"""Simulation: FSRS (our scheduler) against SM-2 and fixed intervals, for a year.
+"""Simulation: how well our FSRS scheduling keeps its promise, against SM-2, Anki and fixed intervals.
 
-Simulated learners remember according to a known ground truth: the FSRS-6 memory model
-with per-learner parameters drawn at random around the defaults (so our scheduler, which
-uses the default parameters, does not know the truth), and cards that differ in how hard
-they are at first sight. Each learner studies the same
-200-card deck, 10 new cards a day, for 365 days under each scheduler:
+``python -m bench.srs_simulation`` (``make bench-quiz``): 10 seeds × 8 learners for each of two
+ground truths × two populations, about 300 s of CPU (2-3 minutes on 2 idle cores);
+``--quick`` is a smoke run (2 seeds × 3 learners, 90 days; seconds); ``--check`` runs
+everything twice and says whether the numbers are identical; ``--jobs N`` sets the worker
+processes (the numbers do not depend on it).
 
-- ``fsrs@R``: our scheduler (``scheduler.srs``) at desired retention R.
-- ``sm2``: SuperMemo-2 (1 d, 6 d, then × ease factor; a lapse restarts at 1 d).
-- ``fixed``: 1, 3, 7, 14, 30, 30, … days; a lapse restarts at 1 d.
+The model
+---------
+Simulated learners remember according to a ground truth the schedulers never see. Two truths:
 
-Under every scheduler a lapse is asked again later in the same session, as the bot does;
-that extra review is counted for all of them.
+- ``fsrs``: the FSRS-6 memory model (py-fsrs's own formulas) with per-learner parameters, fed
+  the real elapsed time: recall after ``t`` days is ``(1 + f·t/S)^-decay`` with fractional
+  ``t``; a review less than half a day after the previous one is a same-day (short-term)
+  update, anything later a full one. A card's difficulty shows in how it is rated at first
+  sight (Again 20 %, Hard 10 %, Good 55 %, Easy 15 %).
+- ``power``: not FSRS. A power-law forgetting curve ``(1 + f·t/s)^-k`` whose exponent ``k``
+  varies per card (log-normal, sd 0.3, around the learner's), and a fixed per-card difficulty
+  ``b`` (normal, sd 0.6) that lowers the first-sight success rate and the initial strength
+  ``s0·e^-b`` and slows growth. A success multiplies ``s`` by ``1 + g·e^-b·s^-σ·min(t/s, 4)^α``
+  (the longer the gap relative to the strength, the bigger the gain: a re-ask ten minutes
+  later adds almost nothing); a lapse leaves ``max(0.05, φ·s^λ)``. No difficulty that drifts,
+  no short-term memory model, no Hard or Easy. Its center (``POWER_CENTER``) is set by hand
+  to a plausible learner, not fitted to data.
 
-Printed per scheduler: retention (share of scheduled reviews recalled), knowledge (mean
-probability of recall over all studied cards and days) and reviews per day. Then the
-comparison at equal retention: the reviews FSRS needs (interpolated over its desired
-retention) to match each baseline's retention.
+Two populations for each truth: ``near`` (each parameter of a learner is the truth's center
+scaled by a factor drawn in [0.7, 1.3]) and ``shifted`` (a deck effect: the center's initial
+stabilities ×0.6 and its decay ×1.6, then each learner's factor in [0.5, 1.5]). For ``fsrs``
+the center is py-fsrs's default parameters, so in ``near`` the defaults are right on average
+and in ``shifted`` they are not.
+
+What a learner does
+-------------------
+One session a day, starting between 08:00 and 10:00 UTC (drawn per learner and day), never
+missed. The cards due by the end of the day are asked, most overdue first (a card due later
+the same day, after a relearning step, waits for the next session), then the day's new cards.
+A card answered wrong (Again) is asked again 10 minutes later in the session, up to twice, as
+the bot does; every scheduler is told about these re-asks with their real times (SM-2 and
+fixed intervals ignore same-day repeats, as those algorithms do; Anki and FSRS use them as
+their relearning step). A success is rated Good, a failure Again (the bot grades objective
+answers so). Random numbers come from per-learner, per-card streams derived from the seed (the
+same card meets the same luck under every policy), and py-fsrs's fuzz, which draws from the
+global ``random``, is re-seeded at the start of every run: a seed reproduces exactly.
+
+Each learner first studies deck A (300 cards, 5 new a day, 180 days) with FSRS's default
+parameters at 90 %: those logs are what the fits learn from. Then every policy studies a
+fresh deck B (300 cards, 5 new a day, 365 days) from scratch:
+
+- ``fsrs-default@R``: ``scheduler.srs`` (py-fsrs, the defaults, our steps, fuzz) at desired retention R;
+- ``fsrs-community@0.90``: parameters fitted (``scheduler.fitting.fit``) on all the deck-A logs
+  of the seed's population;
+- ``fsrs-personal@R``: each learner's own parameters, adopted as the bot will
+  (``fitting.personal_decision``: only from ≥ 2,000 deck-A reviews, fitted on their earliest
+  80 % and adopted only if they predict the latest 20 % better than the community set),
+  otherwise the community set;
+- ``fsrs-true@0.90`` (``fsrs`` truth only): the learner's true parameters: what scheduling
+  mechanics alone cost (whole-day intervals of at least one day, fuzz, session times);
+- ``sm2``: SuperMemo-2; ``anki-sm2``: Anki's SM-2 (v3 defaults with our 10-minute steps:
+  graduating 1 d, easy 4 d, ease 2.5 −0.20 on a lapse, hard ×1.2, easy bonus 1.3, a lapse
+  back to 1 d, Anki's fuzz); ``fixed``: 1, 3, 7, 14, 30, 30, … days, a lapse restarting at 1 d.
+
+How to read the table
+---------------------
+Every figure is ``mean±h``: the mean over seeds and the half-width of its 95 % t-interval over
+seeds (each seed draws its own learners). Per policy: ``retention`` (the share of scheduled
+reviews recalled: not first sights, not re-asks), ``calib med``, ``|calib| med`` and ``worst``
+(per learner, achieved minus desired retention in points; over the seed's learners its median,
+the median of its absolute value, and the largest absolute value), ``knowledge`` (mean true
+recall probability over the cards introduced so far, at the end of each day), ``rev/day``
+(all reviews: first sights and re-asks included), ``log loss`` (fsrs-rs's log loss of that
+policy's parameter set on the held-out later period: each learner's deck-B log under
+``fsrs-default@0.90``).
+
+``equal retention`` and ``equal knowledge``: the reviews a day FSRS needs (interpolated over
+its desired-retention sweep, per seed) to reach a baseline's retention or knowledge, divided
+by the baseline's own reviews a day: below 1, FSRS needs fewer. A seed whose baseline lies
+outside the sweep's range is left out (the count of seeds used is shown).
+
+Assumptions and limits
+----------------------
+Intervals are at least a day, so a learner who forgets faster than that cannot reach the
+desired retention under any policy (``fsrs-true`` shows how much of a ``worst`` comes from
+that). The ratings carry no Hard or Easy after the first sight. Every learner studies every
+day. py-fsrs, which the bot schedules with, counts elapsed days as floored 24-hour periods,
+so a review under 24 hours after the previous one on the next day updates its state as a
+same-day review; the simulation keeps that, as the bot does. The fits count days as
+fsrs-rs does (see ``scheduler.fitting``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
+import math
+import os
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from fsrs import Card as FCard
-from fsrs import Rating as FRating
+import numpy as np
+from fsrs import Card as FsrsCard
+from fsrs import Rating as FsrsRating
 from fsrs import Scheduler
-from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from scheduler import srs
-from scheduler.srs import CardState, Rating
+from scheduler import fitting, srs
+from scheduler.fitting import Review
 
-DAY = timedelta(days=1)
-START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+START = datetime(2026, 1, 5, tzinfo=UTC)
+MINUTE = 1 / 1440
+RE_ASK = 10 * MINUTE
+MAX_REQUEUES = 2  # as bot.study.quiz
+SAME_DAY = 0.5  # the truth's short-term update below half a day
+DESIRED = 0.90
+SWEEP = (0.85, 0.90, 0.95)
+FIXED = (1, 3, 7, 14, 30)
+BASELINES = ("sm2", "anki-sm2", "fixed")
+FIRST_RATINGS, FIRST_WEIGHTS = (1, 2, 3, 4), (0.20, 0.10, 0.55, 0.15)
+Params = tuple[float, ...]
 
 
-def true_parameters(rng: random.Random) -> tuple[float, ...]:
-    """Default FSRS-6 parameters, each scaled by a random factor in [0.7, 1.3], within bounds."""
-    out = []
-    for w, lo, hi in zip(DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True):
-        out.append(min(hi, max(lo, w * rng.uniform(0.7, 1.3))))
-    return tuple(out)
+def seed_for(*parts: object) -> int:
+    """A 64-bit seed from any parts, the same in every process and run (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big")
 
 
-class Memory:
-    """The learner's true memory of one card (FSRS-6 with the learner's own parameters)."""
+def at(day: float) -> datetime:
+    return START + timedelta(days=day)
 
-    def __init__(self, truth: Scheduler, card_id: int, first: FRating) -> None:
-        self.truth = truth
-        self.card = FCard(card_id=card_id)
-        self.first = first  # how hard the card really is for this learner at first sight
 
-    def recall_probability(self, now: datetime) -> float:
-        c = self.card
-        if c.last_review is None or c.stability is None:
+def days_of(moment: datetime) -> float:
+    return (moment - START) / timedelta(days=1)
+
+
+def curve_factor(decay: float) -> float:
+    """``f`` in ``(1 + f·t/s)^-decay``, so that recall is 90 % when ``t == s``."""
+    return 0.9 ** (-1 / decay) - 1
+
+
+# -- ground truths -----------------------------------------------------------------------------
+
+
+class Truth:
+    """A learner's true memory of each card: strength ``s`` (days to 90 %), decay, last review."""
+
+    def __init__(self, cards: int, streams: Sequence[random.Random]) -> None:
+        self.stab = [1.0] * cards
+        self.last = [0.0] * cards
+        self.decay = [0.5] * cards
+        self.factor = [curve_factor(0.5)] * cards
+        self.streams = streams  # one per card: the card's luck, shared by all policies
+        self.introduced = 0
+        self.curve: tuple[np.ndarray, np.ndarray] | None = None
+
+    def recall(self, card: int, now: float) -> float:
+        elapsed = max(0.0, now - self.last[card])
+        return (1 + self.factor[card] * elapsed / self.stab[card]) ** -self.decay[card]
+
+    def draw(self, card: int, now: float) -> bool:
+        return self.streams[card].random() < self.recall(card, now)
+
+    def knowledge(self, now: float) -> float:
+        """Mean true recall probability of the cards introduced so far, at ``now``."""
+        count = self.introduced
+        if count == 0:
             return 0.0
-        t = max(0.0, (now - c.last_review).total_seconds() / 86400)
-        decay = -self.truth.parameters[20]
-        factor = 0.9 ** (1 / decay) - 1
-        return float((1 + factor * t / c.stability) ** decay)
+        if self.curve is None or len(self.curve[0]) != len(self.decay):
+            self.curve = (np.asarray(self.decay), np.asarray(self.factor))  # fixed per card
+        decay, factor = self.curve[0][:count], self.curve[1][:count]
+        elapsed = np.maximum(0.0, now - np.fromiter(self.last, float, count))
+        return float(np.mean((1 + factor * elapsed / np.fromiter(self.stab, float, count)) ** -decay))
 
-    def review(self, now: datetime, recalled: bool) -> None:
-        rating = FRating.Good if recalled else FRating.Again
-        if self.card.last_review is None:
-            rating = self.first
-        self.card, _ = self.truth.review_card(self.card, rating, now)
+    def first(self, card: int, now: float) -> int:
+        raise NotImplementedError
+
+    def review(self, card: int, now: float, rating: int) -> None:
+        raise NotImplementedError
+
+
+class FsrsTruth(Truth):
+    """FSRS-6 with the learner's parameters, on real elapsed time (py-fsrs's formulas)."""
+
+    def __init__(self, params: Params, cards: int, streams: Sequence[random.Random], rng: random.Random) -> None:
+        super().__init__(cards, streams)
+        self.model = Scheduler(parameters=params, enable_fuzzing=False)
+        self.decay = [params[20]] * cards
+        self.factor = [curve_factor(params[20])] * cards
+        self.difficulty = [5.0] * cards
+        self.first_rating = [rng.choices(FIRST_RATINGS, FIRST_WEIGHTS)[0] for _ in range(cards)]
+
+    def first(self, card: int, now: float) -> int:
+        rating = self.first_rating[card]
+        self.stab[card] = self.model._initial_stability(rating=FsrsRating(rating))
+        self.difficulty[card] = self.model._initial_difficulty(rating=FsrsRating(rating), clamp=True)
+        self.last[card] = now
+        return rating
+
+    def review(self, card: int, now: float, rating: int) -> None:
+        model, grade = self.model, FsrsRating(rating)
+        if now - self.last[card] < SAME_DAY:
+            self.stab[card] = model._short_term_stability(stability=self.stab[card], rating=grade)
+        else:
+            self.stab[card] = model._next_stability(
+                difficulty=self.difficulty[card],
+                stability=self.stab[card],
+                retrievability=self.recall(card, now),
+                rating=grade,
+            )
+        self.difficulty[card] = model._next_difficulty(difficulty=self.difficulty[card], rating=grade)
+        self.last[card] = now
+
+
+# s_ok, s_fail, p_first, gain, spacing exponent, saturation, lapse factor, lapse exponent, decay
+POWER_CENTER: Params = (2.0, 0.3, 0.75, 2.5, 0.6, 0.1, 0.5, 0.7, 0.5)
+POWER_BOUNDS = ((0.05, 30), (0.02, 5), (0.05, 0.97), (0.2, 10), (0.1, 2), (0.0, 0.5), (0.05, 1), (0.2, 1), (0.1, 2))
+
+
+class PowerTruth(Truth):
+    """The power-law model with per-card difficulty and per-card decay (see the module docstring)."""
+
+    def __init__(self, params: Params, cards: int, streams: Sequence[random.Random], rng: random.Random) -> None:
+        super().__init__(cards, streams)
+        self.s_ok, self.s_fail, p_first, self.gain, self.alpha, self.sigma, self.phi, self.lam, decay = params
+        self.hardness = [rng.gauss(0, 0.6) for _ in range(cards)]
+        self.decay = [decay * math.exp(rng.gauss(0, 0.3)) for _ in range(cards)]
+        self.factor = [curve_factor(value) for value in self.decay]
+        logit = math.log(p_first / (1 - p_first))
+        self.p_first = [1 / (1 + math.exp(hardness - logit)) for hardness in self.hardness]
+
+    def first(self, card: int, now: float) -> int:
+        correct = self.streams[card].random() < self.p_first[card]
+        self.stab[card] = (self.s_ok if correct else self.s_fail) * math.exp(-self.hardness[card])
+        self.last[card] = now
+        return 3 if correct else 1
+
+    def review(self, card: int, now: float, rating: int) -> None:
+        stab = self.stab[card]
+        if rating > 1:
+            gap = min(max(0.0, now - self.last[card]) / stab, 4.0)
+            stab *= 1 + self.gain * math.exp(-self.hardness[card]) * stab**-self.sigma * gap**self.alpha
+        else:
+            stab = max(0.05, self.phi * stab**self.lam)
+        self.stab[card] = stab
+        self.last[card] = now
+
+
+# -- populations -------------------------------------------------------------------------------
+
+
+def fsrs_learner(shifted: bool, rng: random.Random) -> Params:
+    center = list(DEFAULT_PARAMETERS)
+    spread = 0.5 if shifted else 0.3
+    if shifted:
+        center[:4] = [value * 0.6 for value in center[:4]]
+        center[20] *= 1.6
+    return tuple(
+        min(high, max(low, value * rng.uniform(1 - spread, 1 + spread)))
+        for value, low, high in zip(center, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    )
+
+
+def power_learner(shifted: bool, rng: random.Random) -> Params:
+    center = list(POWER_CENTER)
+    spread = 0.5 if shifted else 0.3
+    if shifted:
+        center[0] *= 0.6
+        center[1] *= 0.6
+        center[8] *= 1.6
+    return tuple(
+        min(high, max(low, value * rng.uniform(1 - spread, 1 + spread)))
+        for value, (low, high) in zip(center, POWER_BOUNDS, strict=True)
+    )
+
+
+TruthMaker = Callable[[Params, int, Sequence[random.Random], random.Random], Truth]
+TRUTHS: dict[str, tuple[Callable[[bool, random.Random], Params], TruthMaker]] = {
+    "fsrs": (fsrs_learner, FsrsTruth),
+    "power": (power_learner, PowerTruth),
+}
+
+
+# -- policies ----------------------------------------------------------------------------------
+
+
+class Policy:
+    """A scheduler of one learner's cards: ``review`` returns the card's next due time (days)."""
+
+    def review(self, card: int, now: float, rating: int) -> float:
+        raise NotImplementedError
+
+
+class FsrsPolicy(Policy):
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self.cards: dict[int, FsrsCard] = {}
+
+    def review(self, card: int, now: float, rating: int) -> float:
+        state = self.cards.get(card) or FsrsCard(card_id=1)  # card_id avoids py-fsrs's 1 ms sleep
+        state, _ = self.scheduler.review_card(state, FsrsRating(rating), review_datetime=at(now))
+        self.cards[card] = state
+        return days_of(state.due)
+
+
+def fsrs_scheduler(params: Params | None, retention: float) -> Scheduler:
+    """The bot's scheduler (``scheduler.srs``) for the defaults, the same setup for other parameters."""
+    if params is None:
+        return srs.scheduler_for(retention)
+    return Scheduler(
+        parameters=params,
+        desired_retention=retention,
+        learning_steps=srs.LEARNING_STEPS,
+        relearning_steps=srs.RELEARNING_STEPS,
+        enable_fuzzing=True,
+    )
+
+
+class Sm2Policy(Policy):
+    """SuperMemo-2: 1 d, 6 d, then × ease; a lapse restarts at 1 d; same-day repeats ignored."""
+
+    def __init__(self) -> None:
+        self.cards: dict[int, tuple[int, float, int, float, float]] = {}  # reps, ease, interval, last, due
+
+    def review(self, card: int, now: float, rating: int) -> float:
+        reps, ease, interval, last, due = self.cards.get(card, (0, 2.5, 0, -1.0, 0.0))
+        if last >= 0 and now - last < SAME_DAY:
+            return due
+        quality = {1: 1, 2: 3, 3: 4, 4: 5}[rating]
+        if quality >= 3:
+            interval = 1 if reps == 0 else 6 if reps == 1 else round(interval * ease)
+            reps += 1
+        else:
+            reps, interval = 0, 1
+        ease = max(1.3, ease + 0.1 - (5 - quality) * (0.08 + (5 - quality) * 0.02))
+        due = math.floor(now) + interval + (now % 1)
+        self.cards[card] = (reps, ease, interval, now, due)
+        return due
 
 
 @dataclass
-class Result:
-    name: str
+class AnkiCard:
+    phase: str = "learn"  # learn, review, relearn
+    ease: float = 2.5
+    interval: int = 0
+    last_day: int = 0
+
+
+class AnkiPolicy(Policy):
+    """Anki's SM-2 (v3 defaults, our 10-minute steps), with Anki's fuzz drawn from the run's stream."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.cards: dict[int, AnkiCard] = {}
+
+    def fuzzed(self, interval: float, minimum: int) -> int:
+        days = max(minimum, 1, round(interval))
+        if days < 2.5:
+            return min(days, 36500)
+        delta = 1.0 + sum(r["factor"] * max(min(days, r["end"]) - r["start"], 0.0) for r in FUZZ_RANGES)
+        low, high = max(2, round(days - delta)), min(36500, round(days + delta))
+        return max(minimum, self.rng.randint(min(low, high), high))
+
+    def review(self, card: int, now: float, rating: int) -> float:
+        state = self.cards.setdefault(card, AnkiCard())
+        today = math.floor(now)
+        if state.phase in ("learn", "relearn"):
+            if rating == 1:
+                return now + RE_ASK
+            if rating == 2:
+                return now + 1.5 * RE_ASK
+            graduate = state.interval if state.phase == "relearn" else 1
+            state.interval = max(1, graduate + 1) if rating == 4 and state.phase == "relearn" else graduate
+            if rating == 4 and state.phase == "learn":
+                state.interval = 4
+            state.phase, state.last_day = "review", today
+            return today + state.interval + (now % 1)
+        late = max(0, today - state.last_day - state.interval)
+        if rating == 1:
+            state.ease = max(1.3, state.ease - 0.2)
+            state.phase, state.interval, state.last_day = "relearn", 1, today
+            return now + RE_ASK
+        hard = self.fuzzed(state.interval * 1.2, state.interval + 1)
+        if rating == 2:
+            state.ease, new = max(1.3, state.ease - 0.15), hard
+        elif rating == 3:
+            new = self.fuzzed((state.interval + late / 2) * state.ease, hard + 1)
+        else:
+            good = self.fuzzed((state.interval + late / 2) * state.ease, hard + 1)
+            new = self.fuzzed((state.interval + late) * state.ease * 1.3, good + 1)
+            state.ease += 0.15
+        state.interval, state.last_day = new, today
+        return today + new + (now % 1)
+
+
+class FixedPolicy(Policy):
+    """1, 3, 7, 14, 30, 30, … days; a lapse restarts at 1 d; same-day repeats ignored."""
+
+    def __init__(self) -> None:
+        self.cards: dict[int, tuple[int, float, float]] = {}  # step, last, due
+
+    def review(self, card: int, now: float, rating: int) -> float:
+        step, last, due = self.cards.get(card, (-1, -1.0, 0.0))
+        if last >= 0 and now - last < SAME_DAY:
+            return due
+        step = 0 if rating == 1 or step < 0 else min(step + 1, len(FIXED) - 1)
+        due = now + FIXED[step]
+        self.cards[card] = (step, now, due)
+        return due
+
+
+# -- one learner, one policy -------------------------------------------------------------------
+
+
+@dataclass
+class Deck:
+    cards: int
+    new_per_day: int
+    days: int
+
+
+@dataclass
+class Run:
     reviews: int = 0
     scheduled: int = 0
     recalled: int = 0
-    knowledge_sum: float = 0.0
-    knowledge_n: int = 0
-
-    def add(self, other: Result) -> None:
-        self.reviews += other.reviews
-        self.scheduled += other.scheduled
-        self.recalled += other.recalled
-        self.knowledge_sum += other.knowledge_sum
-        self.knowledge_n += other.knowledge_n
+    knowledge: float = 0.0
+    log: list[Review] = field(default_factory=list)
 
     @property
     def retention(self) -> float:
-        return self.recalled / self.scheduled if self.scheduled else 0.0
+        return self.recalled / self.scheduled if self.scheduled else float("nan")
+
+
+def simulate(truth: Truth, policy: Policy, deck: Deck, session_rng: random.Random, prefix: str | None) -> Run:
+    """One learner studying ``deck`` under ``policy``; with ``prefix``, keep the review log (card keys prefixed)."""
+    run = Run()
+    due: dict[int, float] = {}
+    bucket_of: dict[int, int] = {}  # the day whose session asks the card
+    buckets: dict[int, list[int]] = {}
+    knowledge = 0.0
+    day = 0
+
+    def record(card: int, now: float, rating: int) -> None:
+        run.reviews += 1
+        due[card] = when = policy.review(card, now, rating)
+        bucket_of[card] = session = max(math.floor(when), day + 1)  # due later today: tomorrow's session
+        buckets.setdefault(session, []).append(card)
+        if prefix is not None:
+            run.log.append(Review(f"{prefix}{card}", at(now), rating))
+
+    def reask(card: int, now: float, rating: int) -> None:
+        for _ in range(MAX_REQUEUES):
+            if rating > 1:
+                return
+            now += RE_ASK
+            rating = 3 if truth.draw(card, now) else 1
+            truth.review(card, now, rating)
+            record(card, now, rating)
+
+    for day in range(deck.days):
+        now = day + (8 + 2 * session_rng.random()) / 24
+        todo = sorted({(due[card], card) for card in buckets.pop(day, ()) if bucket_of[card] == day})
+        for _, card in todo:
+            rating = 3 if truth.draw(card, now) else 1
+            run.scheduled += 1
+            run.recalled += rating > 1
+            truth.review(card, now, rating)
+            record(card, now, rating)
+            reask(card, now, rating)
+            now += 0.5 * MINUTE
+        for card in range(truth.introduced, min(deck.cards, truth.introduced + deck.new_per_day)):
+            truth.introduced += 1
+            rating = truth.first(card, now)
+            record(card, now, rating)
+            reask(card, now, rating)
+            now += 0.5 * MINUTE
+        knowledge += truth.knowledge(day + 1)
+    run.knowledge = knowledge / deck.days
+    return run
+
+
+# -- one seed of one truth and population --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    seeds: int
+    learners: int
+    deck_a: Deck
+    deck_b: Deck
+
+
+@dataclass(frozen=True)
+class Cell:
+    truth: str
+    shifted: bool
+    seed: int
 
     @property
-    def knowledge(self) -> float:
-        return self.knowledge_sum / self.knowledge_n if self.knowledge_n else 0.0
+    def name(self) -> str:
+        return f"{self.truth}/{'shifted' if self.shifted else 'near'}"
 
 
-# Each policy: state per card, and next(state, recalled, now) -> (state, due)
-Policy = Callable[[object, bool, datetime], tuple[object, datetime]]
+@dataclass
+class CellResult:
+    """Every figure of one seed of one truth × population."""
+
+    figures: dict[str, dict[str, float]]
+    comparisons: dict[str, float | None]
+    adopted: int
+    reviews_a: float
+    community: Params
 
 
-def fsrs_policy(retention: float) -> Policy:
-    def step(state: object, recalled: bool, now: datetime) -> tuple[object, datetime]:
-        card = state if isinstance(state, CardState) else CardState.new(now)
-        card = srs.review(card, Rating.GOOD if recalled else Rating.AGAIN, now, retention=retention)
-        return card, card.due
-
-    return step
+def learner_params(cell: Cell, index: int) -> Params:
+    draw, _ = TRUTHS[cell.truth]
+    return draw(cell.shifted, random.Random(seed_for(cell, index, "parameters")))
 
 
-def sm2_policy(state: object, recalled: bool, now: datetime) -> tuple[object, datetime]:
-    reps, ef, interval = state if isinstance(state, tuple) else (0, 2.5, 0)
-    q = 4 if recalled else 1
-    if q >= 3:
-        interval = 1 if reps == 0 else 6 if reps == 1 else round(interval * ef)
-        reps += 1
-    else:
-        reps, interval = 0, 1
-    ef = max(1.3, ef + (0.1 - (5 - q) * (0.08 + (5 - q) * 0.02)))
-    return (reps, ef, interval), now + interval * DAY
+def study(cell: Cell, index: int, phase: str, deck: Deck, policy_name: str, policy: Policy, log: bool) -> Run:
+    """One learner's run: a fresh truth, the card streams and session times of (learner, phase), seeded fuzz."""
+    _, truth_class = TRUTHS[cell.truth]
+    streams = [random.Random(seed_for(cell, index, phase, card)) for card in range(deck.cards)]
+    truth = truth_class(learner_params(cell, index), deck.cards, streams, random.Random(seed_for(cell, index, phase)))
+    random.seed(seed_for(cell, index, phase, policy_name))  # py-fsrs's fuzz draws from the global random
+    sessions = random.Random(seed_for(cell, index, phase, "sessions"))
+    return simulate(truth, policy, deck, sessions, f"{index}:" if log else None)
 
 
-FIXED = (1, 3, 7, 14, 30)
-FSRS_RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.88, 0.90, 0.92, 0.94, 0.96, 0.97)
+PolicyMaker = Callable[[int], Policy]
 
 
-def fixed_policy(state: object, recalled: bool, now: datetime) -> tuple[object, datetime]:
-    i = state if isinstance(state, int) else -1
-    i = min(i + 1, len(FIXED) - 1) if recalled else 0
-    return i, now + FIXED[i] * DAY
+def policies_b(
+    cell: Cell, community: Params, personal: Sequence[Params]
+) -> list[tuple[str, float | None, PolicyMaker]]:
+    """(name, desired retention, learner index → policy) of every policy run on deck B."""
+
+    def fsrs(params: Callable[[int], Params | None], retention: float) -> PolicyMaker:
+        return lambda index: FsrsPolicy(fsrs_scheduler(params(index), retention))
+
+    out: list[tuple[str, float | None, PolicyMaker]] = []
+    out += [(f"fsrs-default@{r:.2f}", r, fsrs(lambda _: None, r)) for r in SWEEP]
+    out.append(("fsrs-community@0.90", DESIRED, fsrs(lambda _: community, DESIRED)))
+    out += [(f"fsrs-personal@{r:.2f}", r, fsrs(lambda index: personal[index], r)) for r in SWEEP]
+    if cell.truth == "fsrs":
+        out.append(("fsrs-true@0.90", DESIRED, fsrs(lambda index: learner_params(cell, index), DESIRED)))
+    out.append(("sm2", None, lambda _: Sm2Policy()))
+    out.append(("anki-sm2", None, lambda index: AnkiPolicy(random.Random(seed_for(cell, index, "anki")))))
+    out.append(("fixed", None, lambda _: FixedPolicy()))
+    return out
 
 
-def simulate(
-    name: str,
-    policy: Policy,
-    truth_params: tuple[float, ...],
-    seed: int,
-    *,
-    cards: int,
-    days: int,
-    new_per_day: int,
-    relearn_in_session: bool,
-) -> Result:
-    rng = random.Random(seed)
-    truth = Scheduler(parameters=truth_params, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-    # Cards differ: at first sight a quarter are hard, half ordinary, a quarter easy for this learner.
-    firsts = [FRating.Hard, FRating.Good, FRating.Good, FRating.Easy]
-    memories = [Memory(truth, i + 1, rng.choice(firsts)) for i in range(cards)]
-    state: list[object] = [None] * cards
-    due: list[datetime | None] = [None] * cards
-    res = Result(name)
-    introduced = 0
-    for day in range(days):
-        now = START + day * DAY
-        todo = [i for i in range(introduced) if due[i] is not None and due[i] <= now + timedelta(hours=12)]  # type: ignore[operator]
-        new = list(range(introduced, min(cards, introduced + new_per_day)))
-        introduced += len(new)
-        for i in todo:
-            p = memories[i].recall_probability(now)
-            recalled = rng.random() < p
-            res.scheduled += 1
-            res.recalled += recalled
-            res.reviews += 1
-            memories[i].review(now, recalled)
-            state[i], due[i] = policy(state[i], recalled, now)
-            if not recalled:
-                # Every scheduler's lapse is asked again later in the same session (the bot does
-                # this whatever the scheduler); only FSRS models that short step in its state.
-                later = now + timedelta(minutes=10)
-                memories[i].review(later, True)  # the answer was just shown: recalled now
-                if relearn_in_session:
-                    state[i], due[i] = policy(state[i], True, later)
-                res.reviews += 1
-        for i in new:
-            # First exposure: the learner sees the answer; the first review is "seen".
-            memories[i].review(now, True)
-            state[i], due[i] = policy(state[i], True, now)
-            res.reviews += 1
-        end_of_day = now + timedelta(hours=12)
-        for i in range(introduced):
-            res.knowledge_sum += memories[i].recall_probability(end_of_day)
-        res.knowledge_n += introduced
-    return res
+def held_out_log_loss(param_sets: Sequence[Params], logs: Sequence[list[Review]]) -> float:
+    """fsrs-rs log loss of each learner's parameter set on that learner's deck-B log, weighted by items."""
+    scores = [fitting.evaluate(params, log) for params, log in zip(param_sets, logs, strict=True)]
+    return sum(score.log_loss * score.items for score in scores) / sum(score.items for score in scores)
 
 
-def run(learners: int, cards: int, days: int, new_per_day: int, seed: int) -> dict[str, Result]:
-    rng = random.Random(seed)
-    truths = [true_parameters(rng) for _ in range(learners)]
-    policies: dict[str, tuple[Policy, bool]] = {f"fsrs@{r:.2f}": (fsrs_policy(r), True) for r in FSRS_RETENTIONS}
-    policies["sm2"] = (sm2_policy, False)
-    policies["fixed"] = (fixed_policy, False)
-    results = {}
-    for name, (policy, relearn) in policies.items():
-        total = Result(name)
-        for i, truth in enumerate(truths):
-            total.add(
-                simulate(
-                    name,
-                    policy,
-                    truth,
-                    seed * 1000 + i,
-                    cards=cards,
-                    days=days,
-                    new_per_day=new_per_day,
-                    relearn_in_session=relearn,
-                )
-            )
-        results[name] = total
-    return results
+def run_cell(cell: Cell, config: Config) -> CellResult:
+    """Deck A under the defaults, the fits, then every policy on deck B, for each learner of the seed."""
+    learners = range(config.learners)
+    reference = f"fsrs-default@{DESIRED:.2f}"
+    logs_a = [
+        study(cell, index, "A", config.deck_a, reference, FsrsPolicy(fsrs_scheduler(None, DESIRED)), True).log
+        for index in learners
+    ]
+    community = fitting.fit([review for log in logs_a for review in log]).parameters
+    decisions = [fitting.personal_decision(log, community) for log in logs_a]
+    personal = [decision.parameters for decision in decisions]
+    figures: dict[str, dict[str, float]] = {}
+    held_out: list[list[Review]] = []
+    for name, desired, make in policies_b(cell, community, personal):
+        runs = [study(cell, index, "B", config.deck_b, name, make(index), name == reference) for index in learners]
+        held_out = [run.log for run in runs] if name == reference else held_out
+        figures[name] = policy_figures(runs, desired, config.deck_b.days)
+    sets: dict[str, Sequence[Params]] = {"fsrs-default": [DEFAULT_PARAMETERS] * len(learners)}
+    sets["fsrs-community"] = [community] * len(learners)
+    sets["fsrs-personal"] = personal
+    if cell.truth == "fsrs":
+        sets["fsrs-true"] = [learner_params(cell, index) for index in learners]
+    for family, param_sets in sets.items():
+        loss = held_out_log_loss(param_sets, held_out)
+        for name, values in figures.items():
+            if name.startswith(family + "@"):
+                values["log_loss"] = loss
+    reviews_a = statistics.median(len(log) for log in logs_a)
+    return CellResult(figures, comparisons(figures), sum(d.adopted for d in decisions), reviews_a, community)
 
 
-def fsrs_reviews_at(results: dict[str, Result], retention: float, per_day: Callable[[Result], float]) -> float | None:
-    """Reviews/day FSRS needs for ``retention``, interpolated between desired-retention runs."""
-    pts = sorted((r.retention, per_day(r)) for n, r in results.items() if n.startswith("fsrs@"))
-    for (r0, c0), (r1, c1) in itertools.pairwise(pts):
-        if r0 <= retention <= r1 and r1 > r0:
-            return c0 + (c1 - c0) * (retention - r0) / (r1 - r0)
+def policy_figures(runs: Sequence[Run], desired: float | None, days: int) -> dict[str, float]:
+    out = {
+        "retention": sum(run.recalled for run in runs) / sum(run.scheduled for run in runs),
+        "knowledge": statistics.fmean(run.knowledge for run in runs),
+        "reviews_per_day": sum(run.reviews for run in runs) / (len(runs) * days),
+    }
+    if desired is not None:
+        errors = [run.retention - desired for run in runs]
+        out["calibration_signed"] = statistics.median(errors)
+        out["calibration_median"] = statistics.median(abs(error) for error in errors)
+        out["calibration_worst"] = max(abs(error) for error in errors)
+    return out
+
+
+def interpolate(points: Sequence[tuple[float, float]], target: float) -> float | None:
+    """``y`` at ``x == target`` on the piecewise-linear curve through ``points`` (None outside it)."""
+    for (x0, y0), (x1, y1) in itertools.pairwise(sorted(points)):
+        if x0 <= target <= x1 and x1 > x0:
+            return y0 + (y1 - y0) * (target - x0) / (x1 - x0)
     return None
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--learners", type=int, default=20)
-    ap.add_argument("--cards", type=int, default=200)
-    ap.add_argument("--days", type=int, default=365)
-    ap.add_argument("--new-per-day", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=7)
-    a = ap.parse_args()
-    results = run(a.learners, a.cards, a.days, a.new_per_day, a.seed)
-    learner_days = a.learners * a.days
+FAMILIES = ("fsrs-default", "fsrs-personal")
 
-    def per_day(r: Result) -> float:
-        return r.reviews / learner_days
 
-    print(f"{a.learners} simulated learners × {a.cards} cards × {a.days} days, {a.new_per_day} new cards/day")
-    print(f"{'scheduler':<11} {'retention':>9} {'knowledge':>9} {'reviews/day':>11}")
-    for name, r in results.items():
-        print(f"{name:<11} {r.retention:>9.1%} {r.knowledge:>9.1%} {per_day(r):>11.2f}")
-    summary: dict[str, object] = {"bench": "srs_simulation", "learners": a.learners, "cards": a.cards, "days": a.days}
-    for base in ("sm2", "fixed"):
-        b = results[base]
-        need = fsrs_reviews_at(results, b.retention, per_day)
-        if need is None:
-            print(f"{base}: retention {b.retention:.1%} is outside FSRS's simulated range")
-            continue
-        saving = 1 - need / per_day(b)
+def comparisons(figures: dict[str, dict[str, float]]) -> dict[str, float | None]:
+    """FSRS's reviews a day at each baseline's retention and knowledge, ÷ the baseline's."""
+    out: dict[str, float | None] = {}
+    for family in FAMILIES:
+        sweep = [figures[f"{family}@{retention:.2f}"] for retention in SWEEP]
+        for measure in ("retention", "knowledge"):
+            points = [(point[measure], point["reviews_per_day"]) for point in sweep]
+            for base in BASELINES:
+                need = interpolate(points, figures[base][measure])
+                out[f"{measure}/{base}/{family}"] = None if need is None else need / figures[base]["reviews_per_day"]
+    return out
+
+
+def run_all(config: Config, jobs: int) -> dict[str, list[CellResult]]:
+    cells = [
+        Cell(truth, shifted, seed) for truth in TRUTHS for shifted in (False, True) for seed in range(config.seeds)
+    ]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(run_cell, cells, [config] * len(cells)))
+    else:
+        results = [run_cell(cell, config) for cell in cells]
+    grouped: dict[str, list[CellResult]] = {}
+    for cell, result in zip(cells, results, strict=True):
+        grouped.setdefault(cell.name, []).append(result)
+    return grouped
+
+
+# -- statistics over seeds, and the report ------------------------------------------------------
+
+Stat = tuple[float, float, int]  # mean, half-width of the 95 % interval, seeds
+NONE: Stat = (math.nan, math.nan, 0)
+T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131)
+
+
+def interval(values: Sequence[float]) -> Stat:
+    """Mean and half-width of its 95 % t-interval over seeds (nan with fewer than two), and count."""
+    count = len(values)
+    if count == 0:
+        return NONE
+    mean = statistics.fmean(values)
+    if count == 1:
+        return mean, math.nan, 1
+    t_value = T_975[count - 2] if count - 2 < len(T_975) else 1.96 + 2.4 / (count - 1)
+    return mean, t_value * statistics.stdev(values) / math.sqrt(count), count
+
+
+@dataclass
+class Summary:
+    policies: dict[str, dict[str, Stat]]
+    comparisons: dict[str, Stat]
+    adopted: Stat
+    reviews_a: float
+
+
+def summarize(results: Sequence[CellResult]) -> Summary:
+    """Mean and 95 % half-width over seeds of every figure of one truth × population."""
+    policies = {
+        name: {metric: interval([r.figures[name][metric] for r in results]) for metric in metrics}
+        for name, metrics in results[0].figures.items()
+    }
+    compared = {}
+    for key in results[0].comparisons:
+        found = [value for r in results if (value := r.comparisons[key]) is not None]
+        compared[key] = interval(found)
+    adopted = interval([float(r.adopted) for r in results])
+    return Summary(policies, compared, adopted, statistics.median(r.reviews_a for r in results))
+
+
+def shown(value: Stat, scale: float = 1.0, digits: int = 1) -> str:
+    mean, half, _ = value
+    if math.isnan(mean):
+        return "—"
+    if math.isnan(half):
+        return f"{mean * scale:.{digits}f}"
+    return f"{mean * scale:.{digits}f}±{half * scale:.{digits}f}"
+
+
+COLUMNS = (
+    ("retention", "retention", 100, 1),
+    ("calibration_signed", "calib med", 100, 1),
+    ("calibration_median", "|calib| med", 100, 1),
+    ("calibration_worst", "|calib| worst", 100, 1),
+    ("knowledge", "knowledge", 100, 1),
+    ("reviews_per_day", "rev/day", 1, 2),
+    ("log_loss", "log loss", 1, 4),
+)
+
+
+def print_cell(name: str, summary: Summary, config: Config) -> None:
+    truth, population = name.split("/")
+    deck = config.deck_b
+    print(
+        f"\n== truth {truth} · population {population} · {config.seeds} seeds × {config.learners} learners · "
+        f"deck B: {deck.cards} cards, {deck.new_per_day} new a day, {deck.days} days =="
+    )
+    print(f"{'policy':<20}" + "".join(f"{title:>15}" for _, title, _, _ in COLUMNS))
+    for policy, metrics in summary.policies.items():
+        cells = [shown(metrics.get(key, NONE), scale, digits) for key, _, scale, digits in COLUMNS]
+        print(f"{policy:<20}" + "".join(f"{cell:>15}" for cell in cells))
+    for measure in ("retention", "knowledge"):
+        print(f"equal {measure}: FSRS reviews/day ÷ the baseline's (< 1: FSRS needs fewer), (seeds in range)")
+        for base in BASELINES:
+            row = []
+            for family in FAMILIES:
+                value = summary.comparisons[f"{measure}/{base}/{family}"]
+                row.append(f"{family.removeprefix('fsrs-'):>8} {shown(value, 1, 3):>13} ({value[2]}/{config.seeds})")
+            print(f"  vs {base:<9}" + "   ".join(row))
+    print(
+        f"personal sets adopted: {shown(summary.adopted)} of {config.learners} learners (median deck-A reviews "
+        f"per learner {summary.reviews_a:.0f}; {fitting.MIN_PERSONAL_REVIEWS} needed)"
+    )
+
+
+def targets(summaries: dict[str, Summary]) -> dict[str, list[float]]:
+    """The figures the design targets, as measured (mean, half-width; whichever way they fall)."""
+    out: dict[str, list[float]] = {}
+    for truth in TRUTHS:
+        summary = summaries[f"{truth}/shifted"]
+        for policy in ("fsrs-default@0.90", "fsrs-community@0.90", "fsrs-personal@0.90"):
+            for metric in ("calibration_median", "calibration_worst"):
+                mean, half, _ = summary.policies[policy][metric]
+                out[f"{truth}/shifted/{policy}/{metric}_points"] = [round(mean * 100, 2), round(half * 100, 2)]
+        for family in FAMILIES:
+            mean, half, seeds = summary.comparisons[f"knowledge/sm2/{family}"]
+            out[f"{truth}/shifted/equal_knowledge_vs_sm2/{family}"] = [round(mean, 3), round(half, 3), seeds]
+    return out
+
+
+def print_targets(found: dict[str, list[float]]) -> None:
+    print("\nTargets, shifted population (calibration error in points of retention, mean ± 95 % over seeds):")
+    for truth in TRUTHS:
+        key = f"{truth}/shifted/"
+
+        def calib(policy: str, metric: str, key: str = key) -> str:
+            mean, half = found[f"{key}{policy}/calibration_{metric}_points"]
+            return f"{mean:.2f}±{half:.2f}"
+
+        median = found[key + "fsrs-community@0.90/calibration_median_points"][0]
+        worst = found[key + "fsrs-community@0.90/calibration_worst_points"][0]
         print(
-            f"At {base}'s retention of {b.retention:.1%}: FSRS needs {need:.2f} reviews/day vs {per_day(b):.2f} "
-            f"({saving:.0%} fewer)"
+            f"  {truth}: community-fitted median {calib('fsrs-community@0.90', 'median')} "
+            f"(< 2: {'met' if median < 2 else 'NOT met'}), worst {calib('fsrs-community@0.90', 'worst')} "
+            f"(< 4: {'met' if worst < 4 else 'NOT met'}); defaults median {calib('fsrs-default@0.90', 'median')}, "
+            f"worst {calib('fsrs-default@0.90', 'worst')}; personal median {calib('fsrs-personal@0.90', 'median')}, "
+            f"worst {calib('fsrs-personal@0.90', 'worst')}"
         )
-        summary[f"{base}_retention"] = round(b.retention, 4)
-        summary[f"{base}_reviews_per_day"] = round(per_day(b), 3)
-        summary[f"fsrs_reviews_per_day_at_{base}_retention"] = round(need, 3)
-    for name, r in results.items():
-        summary[f"{name}_retention"] = round(r.retention, 4)
-        summary[f"{name}_reviews_per_day"] = round(per_day(r), 3)
-    print(json.dumps(summary))
+        for family in FAMILIES:
+            mean, half, seeds = found[f"{key}equal_knowledge_vs_sm2/{family}"]
+            print(
+                f"  {truth}: at SM-2's knowledge {family} needs {mean:.3f}±{half:.3f} × SM-2's reviews a day "
+                f"({seeds:.0f} seeds)"
+            )
+
+
+def configure(quick: bool, seeds: int | None, learners: int | None) -> Config:
+    if quick:
+        config = Config(2, 3, Deck(150, 5, 90), Deck(100, 5, 90))  # personal fits rarely reach 2,000 reviews
+    else:
+        config = Config(10, 8, Deck(300, 5, 180), Deck(300, 5, 365))
+    return Config(seeds or config.seeds, learners or config.learners, config.deck_a, config.deck_b)
+
+
+def as_json(summaries: dict[str, Summary]) -> dict[str, object]:
+    return {
+        name: {
+            "policies": {
+                policy: {metric: [round(stat[0], 5), round(stat[1], 5)] for metric, stat in metrics.items()}
+                for policy, metrics in summary.policies.items()
+            },
+            "comparisons": {
+                key: [round(stat[0], 4), round(stat[1], 4), stat[2]] for key, stat in summary.comparisons.items()
+            },
+            "adopted": [round(summary.adopted[0], 2), round(summary.adopted[1], 2)],
+            "median_reviews_a": summary.reviews_a,
+        }
+        for name, summary in summaries.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (2 seeds × 3 learners, 90 days)")
+    parser.add_argument("--seeds", type=int, help="seeds per truth × population (default 10)")
+    parser.add_argument("--learners", type=int, help="learners per seed (default 8)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default 2)")
+    parser.add_argument("--check", action="store_true", help="run everything twice and compare the numbers")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    config = configure(args.quick, args.seeds, args.learners)
+    print(f"load average (1 min) at start: {load:.2f}; {args.jobs} worker process(es)")
+    grouped = run_all(config, args.jobs)
+    if args.check:
+        same = repr(grouped) == repr(run_all(config, args.jobs))
+        print(f"reproducible (a second run with the same seeds gives identical numbers): {'yes' if same else 'NO'}")
+    summaries = {name: summarize(results) for name, results in grouped.items()}
+    for name, summary in summaries.items():
+        print_cell(name, summary, config)
+    found = targets(summaries)
+    print_targets(found)
+    children = os.times()
+    cpu_s = time.process_time() - cpu + children.children_user + children.children_system
+    wall_s = time.perf_counter() - wall
+    print(f"\nwall {wall_s:.1f} s, CPU {cpu_s:.1f} s (this process and its workers), load average at start {load:.2f}")
+    record = {
+        "bench": "srs_simulation",
+        "seeds": config.seeds,
+        "learners": config.learners,
+        "deck_a": [config.deck_a.cards, config.deck_a.new_per_day, config.deck_a.days],
+        "deck_b": [config.deck_b.cards, config.deck_b.new_per_day, config.deck_b.days],
+        "load_avg_1m": round(load, 2),
+        "wall_s": round(wall_s, 1),
+        "cpu_s": round(cpu_s, 1),
+        "targets": found,
+        "results": as_json(summaries),
+    }
+    print(json.dumps(record, ensure_ascii=False))
 
 
 if __name__ == "__main__":
