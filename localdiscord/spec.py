@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 SPEC_URI = "urn:discord-openapi"
+PERMISSION_BITS_MAX = (1 << 54) - 1  # the spec's maximum for a permission bit set
 DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
 
 
@@ -35,8 +36,12 @@ class SpecValidator:
 
         def snowflake_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:
             # Discord documents snowflakes as strings but accepts JSON integers too (discord.py
-            # sends some ids as integers); only that leniency is added.
+            # sends some ids as integers); and it documents permission bit sets as strings of
+            # digits where the spec says integer (``default_member_permissions``). Only those
+            # leniencies are added.
             if schema.get("format") == "snowflake" and isinstance(instance, int) and not isinstance(instance, bool):
+                return
+            if schema.get("maximum") == PERMISSION_BITS_MAX and isinstance(instance, str) and instance.isdigit():
                 return
             yield from check_type(validator, types, instance, schema)
 
