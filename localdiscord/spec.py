@@ -327,6 +327,9 @@ class _Compiler:
         if node.get("format") == "snowflake":
             # The leniency the reference adds: a JSON integer passes as a snowflake.
             kinds.insert(0, lambda x: isinstance(x, int) and not isinstance(x, bool))
+        if node.get("maximum") == PERMISSION_BITS_MAX:
+            # And the other one: a permission bit set as a string of digits.
+            kinds.insert(0, lambda x: isinstance(x, str) and x.isdigit())
         if len(kinds) == 1:
             return kinds[0]
         if len(kinds) == 2:
