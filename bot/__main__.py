@@ -94,7 +94,7 @@ def cmd_content_check(path: Path | None) -> int:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
         errors = sum(1 for i in exc.issues if not i.warning)
-        print(f"{errors} error(s) in {folder}", file=sys.stderr)
+        print(f"{errors} error{'' if errors == 1 else 's'} in {folder}", file=sys.stderr)
         return 1
     print(format_summary(content))
     return 0

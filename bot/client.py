@@ -19,6 +19,7 @@ from bot.delivery.direct import DirectMessages
 from bot.delivery.posts import ChannelPosts
 from bot.health import HealthServer
 from bot.services import Services
+from bot.ui import start as start_flow
 from bot.ui.channels import AnswerButton
 from bot.ui.digest import DigestButton
 from bot.ui.quiz import QuizButton
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 # One extension per command group, named after it. Extensions never import each other.
 EXTENSIONS = (
     "bot.exts.errors",
+    "bot.exts.start",
+    "bot.exts.help",
     "bot.exts.quiz",
     "bot.exts.roadmap",
     "bot.exts.resources",
@@ -44,7 +47,7 @@ EXTENSIONS = (
 )
 # Buttons that more than one feature (or the scheduler) sends: registered by the client,
 # so they keep working whichever extensions are loaded.
-SHARED_ITEMS = (QuizButton, DigestButton, AnswerButton)
+SHARED_ITEMS = (QuizButton, DigestButton, AnswerButton, *start_flow.SHARED)
 CommandPayload = dict[str, object]
 
 

@@ -25,6 +25,7 @@ from bot.client import StudyBot
 from bot.clock import Clock
 from localdiscord import LocalDiscord, Message
 from localdiscord.render import render
+from localdiscord.state import Interaction
 
 BANNER = """\
 ╭────────────────────────────────────────────────────────────────────────────╮
@@ -32,12 +33,13 @@ BANNER = """\
 ╰────────────────────────────────────────────────────────────────────────────╯
 You are "you" in the server "Local Study Hall", channel #general. Type `help`."""
 
-HELP = """\
-Commands:
+CONTROLS = """\
+Console:
   /roadmap level:2              run a slash command in #general (quote values with spaces:
   /quiz topic:"linear algebra"  topic:"Linear algebra"); prefix with `dm` to run it in DMs
-  1, 2, …                       press button N of the last message
-  1 3                           in select menu 1 of the last message, pick option 3
+  2                             press button 2 of the latest message that has buttons
+  1 3                           in menu 1 of that message, pick option 3
+  #4 2  ·  #4 1 3               the same on message #4 (every message shown is numbered)
   complete /quiz topic:back     show autocomplete suggestions
   dms                           show the DMs the bot sent you
   advance 1d | 3h | 30m         move the clock forward, then run the digest tick
@@ -47,11 +49,24 @@ Commands:
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
 
 
+def _usage(prefix: str, option: dict[str, Any]) -> list[str]:
+    """``/settings timezone <name>``-style lines for a command or a subcommand group."""
+    subs = [o for o in option.get("options") or [] if o["type"] in (1, 2)]
+    if subs:
+        return [line for sub in subs for line in _usage(f"{prefix} {sub['name']}", sub)]
+    args = " ".join(f"<{o['name']}>" if o.get("required") else f"[{o['name']}]" for o in option.get("options") or [])
+    usage, what = (prefix + " " + args).strip(), option.get("description", "")
+    if len(usage) > 42:
+        return [f"  {usage}", f"  {'':<44}{what}"]
+    return [f"  {usage:<44}{what}"]
+
+
 class Console:
     def __init__(self, ld: LocalDiscord, bot: StudyBot, clock: Clock) -> None:
         self.ld, self.bot, self.clock = ld, bot, clock
-        self.last: Message | None = None
-        self.components: list[dict[str, Any]] = []
+        self.shown: list[Message] = []  # every message shown, numbered from 1
+        self.components: dict[int, list[dict[str, Any]]] = {}  # message id → its numbered components
+        self.modal: Interaction | None = None  # a form waiting for the user's answer
         self.seen_dms = 0
         self.seen_posts = 0
 
@@ -66,8 +81,72 @@ class Console:
         if msg is None:
             print("(no answer)")
             return
-        self.last, self.components = msg, []
-        print(render(msg, self.components))
+        if all(m.id != msg.id for m in self.shown):
+            self.shown.append(msg)
+        number = next(i for i, m in enumerate(self.shown, 1) if m.id == msg.id)
+        numbered: list[dict[str, Any]] = []
+        text = render(msg, numbered)
+        print(f"── #{number} {text.removeprefix('── ')}")
+        self.components[msg.id] = numbered
+
+    def help_text(self) -> str:
+        """The slash commands the bot registered, with their options, then the console's own."""
+        lines = ["Slash commands (<required> [optional]):"]
+        for command in sorted(self.ld.commands.get(None, []), key=lambda c: str(c["name"])):
+            lines += _usage(f"/{command['name']}", command)
+        return "\n".join([*lines, "", CONTROLS])
+
+    def _target(self, number: int | None) -> Message:
+        """Message #number, or the latest one with buttons or menus."""
+        if number is not None:
+            if not 1 <= number <= len(self.shown):
+                raise ValueError(f"there is no message #{number} (1–{len(self.shown)})")
+            return self.shown[number - 1]
+        for msg in reversed(self.shown):
+            if self.components.get(msg.id):
+                return msg
+        raise ValueError("nothing to press yet: run a command first" if not self.shown else "no message has buttons")
+
+    def show_answer(self, it: Interaction, clicked: Message | None = None, edited_before: object = None) -> None:
+        """What an interaction produced: the clicked message if it changed, and new messages."""
+        if it.modal is not None and not it.modal_closed:
+            self.modal = it
+            self._show_modal(it.modal)
+            return
+        fresh = list({m.id: m for m in (it.original, *it.followups) if m is not None and m is not clicked}.values())
+        if clicked is not None and (clicked.edited != edited_before or not fresh):
+            self.show(clicked)
+        for msg in fresh:
+            self.show(msg)
+        if clicked is None and not fresh:
+            print("(no answer)")
+
+    def _show_modal(self, modal: dict[str, Any]) -> None:
+        print(f"📝 Form: {modal.get('title', '')}")
+        for row in modal.get("components") or []:
+            for field in row.get("components") or [row.get("component") or {}]:
+                hint = f" (e.g. {field['placeholder']})" if field.get("placeholder") else ""
+                print(f"  {field.get('label', '')}{hint}")
+        print("  Type your answer and press Enter (`cancel` to close the form).")
+
+    async def _submit_modal(self, line: str) -> None:
+        it, self.modal = self.modal, None
+        assert it is not None and it.modal is not None
+        if line == "cancel":
+            print("(form closed)")
+            return
+        inputs = [
+            field["custom_id"]
+            for row in it.modal.get("components") or []
+            for field in (row.get("components") or [row.get("component") or {}])
+            if field.get("custom_id")
+        ]
+        values = [part.strip() for part in line.split(" | ")] if len(inputs) > 1 else [line]
+        clicked = it.message
+        before = clicked.edited if clicked else None
+        sent = await self.ld.submit_modal(self.user, it, dict(zip(inputs, values, strict=False)), timeout=15)
+        await self.ld.settle()
+        self.show_answer(sent, clicked, before)
 
     def show_new_posts(self) -> None:
         posts = [message for message in self.ld.messages_in(self.channel) if message.interaction_user is None]
@@ -136,12 +215,15 @@ class Console:
 
     async def handle(self, line: str) -> bool:
         line = line.strip()
-        if not line or line.startswith("#"):
+        if not line or (line.startswith("#") and not re.match(r"#\d", line)):
             return True
         if line in ("quit", "exit"):
             return False
         try:
-            await self._handle(line)
+            if self.modal is not None:
+                await self._submit_modal(line)
+            else:
+                await self._handle(line)
         except (ValueError, AssertionError) as exc:
             print(f"⚠ {exc}")
         except Exception as exc:  # noqa: BLE001 - the console keeps going; the error is shown
@@ -152,7 +234,7 @@ class Console:
 
     async def _handle(self, line: str) -> None:
         if line == "help":
-            print(HELP)
+            print(self.help_text())
         elif line == "time":
             print(f"bot clock: {self.clock.now():%Y-%m-%d %H:%M} UTC")
         elif line == "dms":
@@ -173,9 +255,10 @@ class Console:
             where = None if in_dm else self.channel
             it = await self.ld.slash(self.user, command, self._options(command, tokens), channel=where, timeout=15)
             await self.ld.settle()
-            self.show(it.reply or it.original)
-        elif re.fullmatch(r"\d+( \d+)?", line):
-            await self._press([int(x) for x in line.split()])
+            self.show_answer(it)
+        elif match := re.fullmatch(r"(?:#(\d+) )?(\d+)(?: (\d+))?", line):
+            number, nums = match.group(1), [int(x) for x in match.groups()[1:] if x is not None]
+            await self._press(int(number) if number else None, nums)
         else:
             raise ValueError("unknown input; type `help`")
 
@@ -194,16 +277,18 @@ class Console:
             self.clock.advance(step)
             left -= step
             sent += await self._tick()
-        print(f"⏩ clock now {self.clock.now():%Y-%m-%d %H:%M} UTC; {sent} delivery(ies) handled")
+        handled = "1 delivery" if sent == 1 else f"{sent} deliveries"
+        print(f"⏩ clock now {self.clock.now():%Y-%m-%d %H:%M} UTC; {handled} handled")
 
-    async def _press(self, nums: list[int]) -> None:
-        if self.last is None:
-            raise ValueError("nothing to press yet: run a command first")
-        if not self.components:
-            raise ValueError("the last message has no buttons or menus")
-        if not 1 <= nums[0] <= len(self.components):
-            raise ValueError(f"there is no component {nums[0]} (1–{len(self.components)})")
-        comp, msg = self.components[nums[0] - 1], self.last
+    async def _press(self, number: int | None, nums: list[int]) -> None:
+        msg = self._target(number)
+        components = self.components.get(msg.id) or []
+        if not components:
+            raise ValueError(f"message #{self.shown.index(msg) + 1} has no buttons or menus")
+        if not 1 <= nums[0] <= len(components):
+            raise ValueError(f"there is no component {nums[0]} (1–{len(components)})")
+        comp = components[nums[0] - 1]
+        before = msg.edited
         if comp.get("type") == 3:
             if len(nums) != 2:
                 raise ValueError(f"{nums[0]} is a menu: add the option number, e.g. `{nums[0]} 2`")
@@ -214,7 +299,7 @@ class Console:
         else:
             it = await self.ld.click(self.user, msg, comp["custom_id"], timeout=15)
         await self.ld.settle()
-        self.show(it.reply or msg)
+        self.show_answer(it, msg, before)
 
 
 def main(database: str | None = None) -> int:

@@ -26,6 +26,7 @@ class Control:
             web.get("/_control/info", self.info),
             web.post("/_control/users", self.users),
             web.post("/_control/guild", self.guild),
+            web.post("/_control/installs", self.installs),
             web.post("/_control/channels", self.channels),
             web.post("/_control/dm-channels", self.dm_channels),
             web.post("/_control/interact", self.interact),
@@ -62,11 +63,22 @@ class Control:
 
     async def guild(self, request: web.Request) -> web.Response:
         body = await request.json()
-        g = await self.ld.create_guild(body.get("name", "guild"))
+        g = await self.ld.create_guild(body.get("name", "guild"), bot_member=bool(body.get("bot_member", True)))
         for uid in body.get("members", []):
             await self.ld.add_member(g, self.ld.users[int(uid)])
         ch = next(iter(g.channels.values()))
         return json_response({"guild": str(g.id), "channel": str(ch.id)})
+
+    async def installs(self, request: web.Request) -> web.Response:
+        """Users add the app to their account (``installed``: true, the default) or remove it."""
+        body = await request.json()
+        for uid in body["users"]:
+            user = self.ld.users[int(uid)]
+            if body.get("installed", True):
+                self.ld.install_for_user(user)
+            else:
+                self.ld.uninstall_for_user(user)
+        return json_response({"installed": sorted(str(u) for u in self.ld.user_installs)})
 
     async def channels(self, request: web.Request) -> web.Response:
         """More text channels in a guild (the bot sees them at once, as CHANNEL_CREATE)."""
@@ -76,7 +88,10 @@ class Control:
         return json_response({"ids": [str(c.id) for c in made]})
 
     async def interact(self, request: web.Request) -> web.Response:
-        """Run interactions at once; each: {user, kind: slash|select|click, ...}."""
+        """Run interactions at once; each: {user, kind: slash|select|click|modal, ...}: slash
+        takes command, options, channel; select and click take channel, message, custom_id
+        (select: values); modal takes interaction (the id of the one the bot answered with a
+        modal, as results give it) and values ({text input custom_id: text})."""
         ld = self.ld
         actions = (await request.json())["actions"]
 
@@ -86,6 +101,8 @@ class Control:
             t0 = time.monotonic()
             if a["kind"] == "slash":
                 it = await ld.slash(user, a["command"], a.get("options") or {}, channel=channel, timeout=60)
+            elif a["kind"] == "modal":
+                it = await ld.submit_modal(user, ld.interactions[int(a["interaction"])], a["values"], timeout=60)
             else:
                 msg = ld.channels[int(a["channel"])].messages[int(a["message"])]
                 if a["kind"] == "select":
@@ -97,6 +114,8 @@ class Control:
             if it.callback_arrived_at is not None and it.dispatched_at is not None:
                 bot_ack = (it.callback_arrived_at - it.dispatched_at) * 1000
             return {
+                "interaction": str(it.id),
+                "modal": it.modal,
                 "ack_ms": None if it.acked_at is None else (it.acked_at - it.created) * 1000,
                 "bot_ack_ms": bot_ack,
                 "done_ms": (time.monotonic() - t0) * 1000,

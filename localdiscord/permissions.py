@@ -18,10 +18,15 @@ MANAGE_MESSAGES = 1 << 13
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
+MENTION_EVERYONE = 1 << 17
+USE_EXTERNAL_EMOJIS = 1 << 18
 USE_APPLICATION_COMMANDS = 1 << 31
 SEND_MESSAGES_IN_THREADS = 1 << 38
+# Lets members' user-installed apps answer in public; "enabled for servers by default"
+# (change log, "User-Installed Apps General Availability", 2024-06-27).
+USE_EXTERNAL_APPS = 1 << 50
 
-ALL = (1 << 50) - 1
+ALL = (1 << 51) - 1
 # What @everyone gets in a new server, roughly.
 DEFAULT_EVERYONE = (
     CREATE_INSTANT_INVITE
@@ -33,6 +38,7 @@ DEFAULT_EVERYONE = (
     | READ_MESSAGE_HISTORY
     | USE_APPLICATION_COMMANDS
     | SEND_MESSAGES_IN_THREADS
+    | USE_EXTERNAL_APPS
 )
 
 

@@ -46,17 +46,29 @@ class RemoteDiscord:
         r = await self.call("POST", "/_control/dm-channels", {"users": [str(u) for u in users]})
         return {int(k): int(v) for k, v in r.items()}
 
-    async def guild(self, members: list[int], channels: int = 0) -> tuple[int, int]:
-        """A guild with ``members``; returns (guild id, its first channel id)."""
-        r = await self.call("POST", "/_control/guild", {"members": [str(m) for m in members]})
+    async def guild(self, members: list[int], channels: int = 0, *, bot_member: bool = True) -> tuple[int, int]:
+        """A guild with ``members`` (``bot_member=False``: the app is not installed there);
+        returns (guild id, its first channel id)."""
+        body = {"members": [str(m) for m in members], "bot_member": bot_member}
+        r = await self.call("POST", "/_control/guild", body)
         return int(r["guild"]), int(r["channel"])
+
+    async def install(self, users: list[int], *, installed: bool = True) -> None:
+        """``users`` add the app to their account (or, ``installed=False``, remove it)."""
+        await self.call("POST", "/_control/installs", {"users": [str(u) for u in users], "installed": installed})
 
     async def channels(self, guild: int, n: int) -> list[int]:
         r = await self.call("POST", "/_control/channels", {"guild": str(guild), "count": n})
         return [int(c) for c in r["ids"]]
 
     async def interact(self, actions: list[dict[str, Any]]) -> dict[str, Any]:
+        """Run ``actions`` at once: slash, click, select and modal (see ``Control.interact``)."""
         return dict(await self.call("POST", "/_control/interact", {"actions": actions}))
+
+    async def submit_modal(self, user: int, interaction: str, values: dict[str, str]) -> dict[str, Any]:
+        """Submit the modal the bot answered ``interaction`` (an id from ``interact``'s results) with."""
+        action = {"user": str(user), "kind": "modal", "interaction": interaction, "values": values}
+        return dict((await self.interact([action]))["results"][0])
 
     async def stats(self) -> dict[str, Any]:
         return dict(await self.call("GET", "/_control/stats"))

@@ -1,8 +1,14 @@
 """REST routes under /api/v10: the surface the bot uses, with Discord's errors.
 
-Over 400 lines on purpose: one class holds every route so that the route table, the
-shared checks (permissions, rate-limit buckets, body limits) and Discord's error shapes
-read in one place; splitting it by resource would scatter those across files."""
+Over 400 lines on purpose: one class holds the channel, message and interaction routes so
+that the route table, the shared checks (access, permissions, rate-limit buckets, body
+limits) and Discord's error shapes read in one place; the application command routes live
+in ``commands``, the rules of installs and contexts in ``installs``.
+
+Where the app is not installed (a server without its bot, other people's DMs), every bot
+request on those channels answers 403 Missing Access (50001), as do guild routes; the
+interaction endpoints (callback, follow-ups and their messages) work whatever the bot's
+membership, with Discord's limits for user-installed apps (see ``installs``)."""
 
 from __future__ import annotations
 
@@ -12,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from localdiscord import limits
+from localdiscord import installs, limits
 from localdiscord import permissions as P
-from localdiscord.state import DM, PUBLIC_THREAD, Channel, Interaction, Message, snowflake
+from localdiscord.state import DM, PUBLIC_THREAD, Channel, Interaction, Message
 
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 ARRIVED: web.RequestKey[float] = web.RequestKey("arrived", float)
@@ -25,6 +31,10 @@ if TYPE_CHECKING:
 
 INTERACTION_DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60
+# The callback types each interaction type may answer with (receiving-and-responding,
+# "Interaction Callback Type": 6 and 7 for components, and modal submits from one; no
+# modal for a modal submit; 8 only for autocomplete).
+CALLBACKS: dict[int, tuple[int, ...]] = {1: (1,), 2: (4, 5, 9), 3: (4, 5, 6, 7, 9), 4: (8,), 5: (4, 5, 6, 7)}
 
 
 class DiscordError(Exception):
@@ -54,10 +64,16 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
-def check_body(body: dict[str, Any]) -> None:
-    problems = limits.check_message(body)
+def check_body(body: dict[str, Any], at: tuple[str, ...] = ()) -> None:
+    """Discord's limits; ``at`` is where the body sits in the request (an interaction
+    callback's message is its ``data``, and Discord's errors say so)."""
+    invalid(limits.check_message(body), at)
+
+
+def invalid(problems: list[limits.Problem], at: tuple[str, ...] = ()) -> None:
     if problems:
-        raise DiscordError(400, 50035, "Invalid Form Body", limits.form_errors(problems))
+        placed = [((*at, *path), code, text) for path, code, text in problems]
+        raise DiscordError(400, 50035, "Invalid Form Body", limits.form_errors(placed))
 
 
 class Rest:
@@ -72,10 +88,6 @@ class Rest:
             web.get(f"{r}/applications/@me", self.application),
             web.get(f"{r}/gateway", self.gateway),
             web.get(f"{r}/gateway/bot", self.gateway_bot),
-            web.get(f"{r}/applications/{{app}}/commands", self.get_commands),
-            web.put(f"{r}/applications/{{app}}/commands", self.put_commands),
-            web.get(f"{r}/applications/{{app}}/guilds/{{guild}}/commands", self.get_commands),
-            web.put(f"{r}/applications/{{app}}/guilds/{{guild}}/commands", self.put_commands),
             web.post(f"{r}/users/@me/channels", self.create_dm),
             web.get(f"{r}/channels/{{channel}}", self.get_channel),
             web.post(f"{r}/channels/{{channel}}/messages", self.create_message),
@@ -115,6 +127,15 @@ class Rest:
                 "interactions_endpoint_url": None,
                 "redirect_uris": [],
                 "tags": [],
+                "integration_types_config": {
+                    str(kind): {
+                        "oauth2_install_params": {
+                            "scopes": ["applications.commands", "bot"] if kind == 0 else ["applications.commands"],
+                            "permissions": "0",
+                        }
+                    }
+                    for kind in ld.installation_contexts
+                },
             }
         )
 
@@ -130,36 +151,6 @@ class Rest:
             }
         )
 
-    # ------------------------------------------------------------ commands
-
-    def _check_app(self, request: web.Request) -> None:
-        if request.match_info["app"] != str(self.ld.application_id):
-            raise DiscordError(403, 50001, "Missing Access")
-
-    async def get_commands(self, request: web.Request) -> web.Response:
-        self._check_app(request)
-        guild = request.match_info.get("guild")
-        return json_response(self.ld.commands.get(int(guild) if guild else None, []))
-
-    async def put_commands(self, request: web.Request) -> web.Response:
-        self._check_app(request)
-        body = request[BODY]
-        problems = limits.check_commands(body)
-        if problems:
-            raise DiscordError(400, 50035, "Invalid Form Body", limits.form_errors(problems))
-        guild = request.match_info.get("guild")
-        out = []
-        for cmd in body:
-            cmd = dict(cmd)
-            cmd.update(id=str(snowflake()), application_id=str(self.ld.application_id), version=str(snowflake()))
-            if guild:
-                cmd["guild_id"] = guild
-            cmd.setdefault("type", 1)
-            out.append(cmd)
-        self.ld.commands[int(guild) if guild else None] = out
-        self.ld.command_syncs.append((int(guild) if guild else None, time.time()))
-        return json_response(out)
-
     # ------------------------------------------------------------ channels & messages
 
     async def create_dm(self, request: web.Request) -> web.Response:
@@ -173,6 +164,8 @@ class Rest:
         ch = self.ld.channels.get(int(request.match_info["channel"]))
         if ch is None or ch.deleted:
             raise DiscordError(404, 10003, "Unknown Channel")
+        if ch.recipients:  # a DM or group DM between users: the bot is not in it
+            raise DiscordError(403, 50001, "Missing Access")
         if ch.guild_id is not None:
             guild = self.ld.guilds.get(ch.guild_id)
             if guild is None or self.ld.bot_user.id not in guild.members:
@@ -267,6 +260,8 @@ class Rest:
         guild = self.ld.guilds.get(int(request.match_info["guild"]))
         if guild is None:
             raise DiscordError(404, 10004, "Unknown Guild")
+        if self.ld.bot_user.id not in guild.members:
+            raise DiscordError(403, 50001, "Missing Access")
         member = guild.members.get(int(request.match_info["user"]))
         if member is None:
             raise DiscordError(404, 10007, "Unknown Member")
@@ -292,43 +287,31 @@ class Rest:
         kind, data = body.get("type"), body.get("data") or {}
         ld = self.ld
         message: Message | None = None
+        allowed = CALLBACKS.get(it.type, ())
+        if kind in (1, 4, 5, 6, 7, 8, 9) and kind not in allowed:
+            valid = ", ".join(str(k) for k in allowed)
+            invalid([(("type",), "BASE_TYPE_CHOICES", f"Value must be one of ({valid}).")])
         if kind == 4:
-            check_body(data)
-            message = ld.add_message(
-                it.channel,
-                ld.bot_user,
-                data,
-                request.get(FILES) or {},
-                visible_to=it.user.id if data.get("flags", 0) & 64 else None,
-                interaction_user=it.user,
-            )
+            check_body(data, ("data",))
+            message = self._answer(it, data, request.get(FILES) or {})
             it.original = message
         elif kind == 5:
-            flags = data.get("flags", 0)
-            message = ld.add_message(
-                it.channel,
-                ld.bot_user,
-                {"content": "", "flags": flags | 128},
-                {},
-                visible_to=it.user.id if flags & 64 else None,
-                interaction_user=it.user,
-            )
+            message = self._answer(it, {"content": "", "flags": (data.get("flags") or 0) | 128}, {})
             it.original = message
         elif kind in (6, 7):
             if it.message is None:
                 raise DiscordError(400, 40004, "Interaction has no message to update")
             if kind == 7:
-                check_body(data)
+                check_body(data, ("data",))
                 ld.edit_message(it.message, data, request.get(FILES) or {})
             message = it.message
             it.original = message
         elif kind == 8:
             choices = data.get("choices") or []
-            problems = limits.check_autocomplete(choices)
-            if problems:
-                raise DiscordError(400, 50035, "Invalid Form Body", limits.form_errors(problems))
+            invalid(limits.check_autocomplete(choices), ("data",))
             it.autocomplete_choices = choices
         elif kind == 9:
+            invalid(limits.check_modal(data), ("data",))
             it.modal = data
         elif kind != 1:
             raise DiscordError(
@@ -355,6 +338,21 @@ class Rest:
         }
         return json_response({"interaction": inter, "resource": resource})
 
+    def _answer(self, it: Interaction, body: dict[str, Any], files: dict[str, bytes]) -> Message:
+        """A new message answering ``it``: ephemeral when asked, or when Discord forces it."""
+        flags = body.get("flags") or 0
+        if it.forced_ephemeral:
+            flags |= 64
+        return self.ld.add_message(
+            it.channel,
+            self.ld.bot_user,
+            body | {"flags": flags},
+            files,
+            visible_to=it.user.id if flags & 64 else None,
+            interaction_user=it.user,
+            interaction_owners=dict(it.owners),
+        )
+
     def _webhook_interaction(self, request: web.Request) -> Interaction:
         if request.match_info["app"] != str(self.ld.application_id):
             raise DiscordError(404, 10015, "Unknown Webhook")
@@ -371,20 +369,15 @@ class Rest:
         it = self._webhook_interaction(request)
         body = request[BODY]
         check_body(body)
-        flags = body.get("flags", 0)
+        if it.followup_posts >= installs.MAX_USER_APP_FOLLOWUPS and not installs.installed_where_used(self.ld, it):
+            raise DiscordError(400, 40094, "This interaction has hit the maximum number of follow up messages")
+        it.followup_posts += 1
         if it.original is not None and it.original.flags & 128 and it.callback_type == 5:
             # The first followup after a deferred response replaces the "thinking" message.
             self.ld.edit_message(it.original, body | {"flags": it.original.flags & ~128}, request.get(FILES) or {})
             msg = it.original
         else:
-            msg = self.ld.add_message(
-                it.channel,
-                self.ld.bot_user,
-                body,
-                request.get(FILES) or {},
-                visible_to=it.user.id if flags & 64 else None,
-                interaction_user=it.user,
-            )
+            msg = self._answer(it, body, request.get(FILES) or {})
             it.followups.append(msg)
         it.done.set()
         if request.query.get("wait") in ("true", "1", "True"):

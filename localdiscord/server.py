@@ -1,9 +1,9 @@
 """LocalDiscord: the server, its state, and helpers to act as Discord users.
 
-Over 400 lines on purpose: ``LocalDiscord`` is the one object tests talk to (start and
-stop, the middleware that applies Discord's limits, faults, state changes that emit
-gateway events); the user actions, gateway, REST and spec validation already live in
-their own modules."""
+``LocalDiscord`` is the one object tests talk to: start and stop, the middleware that
+applies Discord's limits, faults, and the messages it keeps. The world it models (users,
+servers, installs: ``world``), the user actions (``users``), the gateway, the REST routes
+(``rest``, ``commands``) and spec validation live in their own modules."""
 
 from __future__ import annotations
 
@@ -19,39 +19,19 @@ from typing import Any
 
 from aiohttp import web
 
-from localdiscord import permissions as P
+from localdiscord.commands import CommandRoutes
 from localdiscord.gateway import Gateway
+from localdiscord.installs import GUILD_INSTALL, USER_INSTALL
 from localdiscord.ratelimit import RateLimiter
 from localdiscord.rest import ARRIVED, BODY, FILES, DiscordError, Rest, json_response
 from localdiscord.spec import DEFAULT_SPEC, SpecValidator, load_validator
-from localdiscord.state import (
-    DM,
-    PUBLIC_THREAD,
-    Channel,
-    Guild,
-    Interaction,
-    Member,
-    Message,
-    Role,
-    User,
-    iso_now,
-    new_text_channel,
-    snowflake,
-)
+from localdiscord.state import DM, Channel, Guild, Interaction, Message, User, iso_now, snowflake
 from localdiscord.users import UserActions
+from localdiscord.world import BOT_PERMISSIONS, World
+
+__all__ = ["BOT_PERMISSIONS", "Fault", "LocalDiscord", "RequestRecord"]
 
 log = logging.getLogger(__name__)
-
-# What the bot's own role gets unless a test says otherwise.
-BOT_PERMISSIONS = (
-    P.VIEW_CHANNEL
-    | P.SEND_MESSAGES
-    | P.EMBED_LINKS
-    | P.ATTACH_FILES
-    | P.READ_MESSAGE_HISTORY
-    | P.SEND_MESSAGES_IN_THREADS
-    | P.USE_APPLICATION_COMMANDS
-)
 
 
 # Discord de-duplicates `enforce_nonce` sends for "a few minutes" (not documented exactly).
@@ -87,11 +67,15 @@ class RequestRecord:
     body: Any = None
 
 
-class LocalDiscord(UserActions):
+class LocalDiscord(World, UserActions):
     """A Discord-compatible server on 127.0.0.1 with in-memory state.
 
     ``strict`` makes unknown routes, 5xx answers, spec violations and rejected bodies
     *violations*: tests assert there are none (see ``assert_clean``).
+
+    ``installation_contexts`` are the installs the app supports (its portal's "Installation
+    Contexts"): both, as new apps have since 2024-06-27; a command registered without
+    ``integration_types`` gets these.
     """
 
     def __init__(
@@ -103,6 +87,7 @@ class LocalDiscord(UserActions):
         strict: bool = True,
         recommended_shards: int = 1,
         nonce_window: float = NONCE_WINDOW,
+        installation_contexts: tuple[int, ...] = (GUILD_INSTALL, USER_INSTALL),
     ) -> None:
         self.token = token or f"local.{secrets.token_urlsafe(24)}"
         self.strict = strict
@@ -118,6 +103,10 @@ class LocalDiscord(UserActions):
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, Channel] = {}
+        self.installation_contexts = installation_contexts
+        self.user_installs: set[int] = set()  # users who added the app to their account
+        # (guild id, command name) -> {user, role or guild (@everyone) id: allowed}
+        self.command_overrides: dict[tuple[int, str], dict[int, bool]] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self.command_syncs: list[tuple[int | None, float]] = []
         self.interactions: dict[int, Interaction] = {}
@@ -148,6 +137,7 @@ class LocalDiscord(UserActions):
         app = web.Application(middlewares=[self._middleware], client_max_size=26 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_routes(self.rest.routes())
+        app.router.add_routes(CommandRoutes(self).routes())
         if control:
             from localdiscord.control import Control
 
@@ -317,9 +307,11 @@ class LocalDiscord(UserActions):
         *,
         visible_to: int | None = None,
         interaction_user: User | None = None,
+        interaction_owners: dict[str, str] | None = None,
     ) -> Message:
         msg = Message(id=snowflake(), channel=channel, author=author)
         msg.visible_to, msg.interaction_user = visible_to, interaction_user
+        msg.interaction_owners = interaction_owners
         msg.nonce = None if body.get("nonce") is None else str(body["nonce"])
         self._apply(msg, body, files)
         msg.edited = None
@@ -361,97 +353,3 @@ class LocalDiscord(UserActions):
                 _ = i
             msg.attachments = atts
         msg.edited = iso_now()
-
-    def create_user(self, name: str, *, dms_open: bool = True) -> User:
-        user = User(snowflake(), name, dms_open=dms_open)
-        self.users[user.id] = user
-        return user
-
-    def dm_channel(self, user: User) -> Channel:
-        ch = self.dm_channels.get(user.id)
-        if ch is None:
-            ch = Channel(id=snowflake(), type=DM, recipient=user)
-            self.dm_channels[user.id] = ch
-            self.channels[ch.id] = ch
-        return ch
-
-    async def create_guild(
-        self,
-        name: str,
-        owner: User | None = None,
-        *,
-        bot_permissions: int = BOT_PERMISSIONS,
-        channels: tuple[str, ...] = ("general",),
-    ) -> Guild:
-        owner = owner or self.owner
-        guild = Guild(id=snowflake(), name=name, owner_id=owner.id)
-        guild.add_role(Role(guild.id, "@everyone", P.DEFAULT_EVERYONE))
-        bot_role = guild.add_role(Role(snowflake(), "StudyBot", bot_permissions, position=1))
-        guild.members[owner.id] = Member(owner)
-        guild.members[self.bot_user.id] = Member(self.bot_user, roles=[bot_role.id])
-        for i, cname in enumerate(channels):
-            ch = new_text_channel(guild.id, cname, i)
-            guild.channels[ch.id] = ch
-            self.channels[ch.id] = ch
-        self.guilds[guild.id] = guild
-        await self.gateway.dispatch("GUILD_CREATE", guild.to_json(), guild.id)
-        return guild
-
-    def bot_role(self, guild: Guild) -> Role:
-        return next(r for r in guild.roles.values() if r.name == "StudyBot")
-
-    async def add_member(self, guild: Guild, user: User, *, permissions: int = 0) -> Member:
-        roles = []
-        if permissions:
-            roles.append(guild.add_role(Role(snowflake(), f"role-{user.username}", permissions)).id)
-        member = Member(user, roles=roles)
-        guild.members[user.id] = member
-        await self.gateway.dispatch("GUILD_MEMBER_ADD", member.to_json() | {"guild_id": str(guild.id)}, guild.id)
-        return member
-
-    async def create_channel(self, guild: Guild, name: str, *, thread_of: Channel | None = None) -> Channel:
-        ch = new_text_channel(guild.id, name, len(guild.channels))
-        if thread_of is not None:
-            ch.type, ch.parent_id, ch.owner_id = PUBLIC_THREAD, thread_of.id, guild.owner_id
-        guild.channels[ch.id] = ch
-        self.channels[ch.id] = ch
-        event = "THREAD_CREATE" if thread_of else "CHANNEL_CREATE"
-        await self.gateway.dispatch(event, ch.to_json(), guild.id)
-        return ch
-
-    async def set_overwrite(self, channel: Channel, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
-        channel.overwrites[target_id] = (allow, deny)
-        await self.gateway.dispatch("CHANNEL_UPDATE", channel.to_json(), channel.guild_id)
-
-    async def delete_channel(self, channel: Channel) -> None:
-        channel.deleted = True
-        await self.gateway.dispatch("CHANNEL_DELETE", channel.to_json(), channel.guild_id)
-
-    async def remove_bot(self, guild: Guild) -> None:
-        guild.members.pop(self.bot_user.id, None)
-        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild.id)
-
-    async def set_bot_permissions(self, guild: Guild, permissions: int) -> None:
-        role = self.bot_role(guild)
-        role.permissions = permissions
-        await self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.to_json()}, guild.id)
-
-    # ------------------------------------------------------------ queries for tests
-
-    def messages_in(self, channel: Channel, *, viewer: User | None = None) -> list[Message]:
-        return [
-            m
-            for m in channel.messages.values()
-            if not m.deleted and (m.visible_to is None or (viewer is not None and m.visible_to == viewer.id))
-        ]
-
-    def dms_to(self, user: User, *, with_interactions: bool = False) -> list[Message]:
-        """Messages the bot sent to ``user``'s DM channel; by default not the answers to the
-        user's own commands there."""
-        ch = self.dm_channels.get(user.id)
-        if ch is None:
-            return []
-        return [m for m in ch.messages.values() if not m.deleted and (with_interactions or m.interaction_user is None)]
-
-    def count_requests(self, method: str | None = None, contains: str = "") -> int:
-        return sum(1 for r in self.requests if (method is None or r.method == method) and contains in r.path)

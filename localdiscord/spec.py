@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 SPEC_URI = "urn:discord-openapi"
+PERMISSION_BITS_MAX = (1 << 54) - 1  # the spec's maximum for a permission bit set
 DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,12 @@ class SpecValidator:
 
         def snowflake_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:
             # Discord documents snowflakes as strings but accepts JSON integers too (discord.py
-            # sends some ids as integers); only that leniency is added.
+            # sends some ids as integers); and it documents permission bit sets as strings of
+            # digits where the spec says integer (``default_member_permissions``). Only those
+            # leniencies are added.
             if schema.get("format") == "snowflake" and isinstance(instance, int) and not isinstance(instance, bool):
+                return
+            if schema.get("maximum") == PERMISSION_BITS_MAX and isinstance(instance, str) and instance.isdigit():
                 return
             yield from check_type(validator, types, instance, schema)
 
@@ -322,6 +327,9 @@ class _Compiler:
         if node.get("format") == "snowflake":
             # The leniency the reference adds: a JSON integer passes as a snowflake.
             kinds.insert(0, lambda x: isinstance(x, int) and not isinstance(x, bool))
+        if node.get("maximum") == PERMISSION_BITS_MAX:
+            # And the other one: a permission bit set as a string of digits.
+            kinds.insert(0, lambda x: isinstance(x, str) and x.isdigit())
         if len(kinds) == 1:
             return kinds[0]
         if len(kinds) == 2:

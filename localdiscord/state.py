@@ -30,6 +30,8 @@ class User:
     username: str
     bot: bool = False
     dms_open: bool = True
+    # The language the user's client is set to; sent as the interaction's ``locale``.
+    locale: str = "en-US"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class Member:
 # Channel types
 GUILD_TEXT = 0
 DM = 1
+GROUP_DM = 3
 PUBLIC_THREAD = 11
 
 
@@ -94,7 +97,9 @@ class Channel:
     type: int
     name: str | None = None
     guild_id: int | None = None
-    recipient: User | None = None
+    recipient: User | None = None  # DMs with the bot: the user
+    # DMs and group DMs between users (the bot is never in them): everyone in it.
+    recipients: list[User] = field(default_factory=list)
     # role or member id -> (allow, deny)
     overwrites: dict[int, tuple[int, int]] = field(default_factory=dict)
     parent_id: int | None = None
@@ -110,6 +115,12 @@ class Channel:
         if self.type == DM and self.recipient is not None:
             data["recipients"] = [self.recipient.to_json()]
             data["last_message_id"] = None
+            return data
+        if self.type in (DM, GROUP_DM):
+            data["recipients"] = [u.to_json() for u in self.recipients]
+            data["last_message_id"] = None
+            if self.type == GROUP_DM:
+                data.update(name=self.name, icon=None, owner_id=str(self.owner_id or self.recipients[0].id))
             return data
         data.update(
             name=self.name,
@@ -153,6 +164,7 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
+    locale: str = "en-US"
 
     def add_role(self, role: Role) -> Role:
         self.roles[role.id] = role
@@ -188,7 +200,7 @@ class Guild:
             "description": None,
             "banner": None,
             "premium_tier": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.locale,
             "public_updates_channel_id": None,
             "nsfw_level": 0,
             "premium_progress_bar_enabled": False,
@@ -220,6 +232,8 @@ class Message:
     # Only this user sees it (ephemeral interaction responses).
     visible_to: int | None = None
     interaction_user: User | None = None
+    # The authorizing_integration_owners of the interaction this message answers.
+    interaction_owners: dict[str, str] | None = None
     nonce: str | None = None
     edited: str | None = None
     created: str = field(default_factory=iso_now)
@@ -259,7 +273,7 @@ class Message:
                 "id": str(snowflake()),
                 "type": 2,
                 "user": self.interaction_user.to_json(),
-                "authorizing_integration_owners": {},
+                "authorizing_integration_owners": dict(self.interaction_owners or {}),
             }
         return data
 
@@ -274,6 +288,12 @@ class Interaction:
     guild: Guild | None
     data: dict[str, Any]
     message: Message | None = None
+    # Interaction context type (0 GUILD, 1 BOT_DM, 2 PRIVATE_CHANNEL) and the installs
+    # that authorised it ("0" guild install, "1" user install), as Discord sends them.
+    context: int = 1
+    owners: dict[str, str] = field(default_factory=dict)
+    # Discord makes every answer ephemeral (see ``installs.forces_ephemeral``).
+    forced_ephemeral: bool = False
     created: float = field(default_factory=time.monotonic)
     acknowledged: bool = False
     callback_type: int | None = None
@@ -281,12 +301,19 @@ class Interaction:
     followups: list[Message] = field(default_factory=list)
     autocomplete_choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    modal_closed: bool = False  # submitted and acknowledged: the client closed it
+    followup_posts: int = 0  # requests to the Create Followup Message endpoint
     # Set when the bot's answer is complete (a non-deferred callback, or the edit or
     # followup that completes a deferred one).
     done: asyncio.Event = field(default_factory=asyncio.Event)
     acked_at: float | None = None
     dispatched_at: float | None = None  # the INTERACTION_CREATE left the server
     callback_arrived_at: float | None = None  # the bot's callback request arrived
+
+    @property
+    def user_install_only(self) -> bool:
+        """Authorised by the user's install alone: the app is not installed where it is used."""
+        return "0" not in self.owners
 
     @property
     def deferred(self) -> bool:

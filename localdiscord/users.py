@@ -1,4 +1,8 @@
-"""Acting as Discord users: slash commands, autocomplete, button clicks, selects."""
+"""Acting as Discord users: slash commands, autocomplete, button clicks, selects, modals.
+
+Each action is refused, as the Discord client would refuse it, before anything is sent:
+a command the client does not offer there (``NotOffered``: see ``installs``), an option or
+modal value it would not send (``InvalidOption``), a disabled or missing component."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
+from localdiscord import installs
 from localdiscord import permissions as P
-from localdiscord.state import DM, Channel, Guild, Interaction, Message, User, snowflake
+from localdiscord.state import Channel, Guild, Interaction, Message, User, snowflake
 
 if TYPE_CHECKING:
     from localdiscord.gateway import Gateway
@@ -37,6 +42,9 @@ class UserActions:
     interactions_by_token: dict[str, Interaction]
     bot_user: User
     application_id: int
+    installation_contexts: tuple[int, ...]
+    user_installs: set[int]
+    command_overrides: dict[tuple[int, str], dict[int, bool]]
 
     def dm_channel(self, user: User) -> Channel:
         raise NotImplementedError
@@ -50,9 +58,13 @@ class UserActions:
         channel: Channel | None = None,
         timeout: float = 5.0,
     ) -> Interaction:
-        """Run ``/command`` (``"group sub"`` for subcommands) with ``options`` as ``user``."""
+        """Run ``/command`` (``"group sub"`` for subcommands) with ``options`` as ``user`` in
+        ``channel`` (default: the user's DM with the bot). ``NotOffered`` when the client would
+        not offer the command there (context, installs, default_member_permissions)."""
+        channel = channel or self.dm_channel(user)
+        context, owners = installs.command_authorization(self, self._registered(command, channel), user, channel)
         data = self._command_data(command, options or {}, channel)
-        it = self._new_interaction(2, user, channel, data)
+        it = self._new_interaction(2, user, channel, data, context=context, owners=owners)
         await self._deliver(it)
         await self._wait(it, timeout, f"/{command}")
         return it
@@ -67,8 +79,10 @@ class UserActions:
         channel: Channel | None = None,
         timeout: float = 5.0,
     ) -> list[dict[str, Any]]:
+        channel = channel or self.dm_channel(user)
+        context, owners = installs.command_authorization(self, self._registered(command, channel), user, channel)
         data = self._command_data(command, options, channel, focused=focused)
-        it = self._new_interaction(4, user, channel, data)
+        it = self._new_interaction(4, user, channel, data, context=context, owners=owners)
         await self._deliver(it)
         await self._wait(it, timeout, f"autocomplete /{command} {focused}")
         return it.autocomplete_choices or []
@@ -81,7 +95,7 @@ class UserActions:
         if comp.get("disabled"):
             raise AssertionError(f"button {label_or_id!r} is disabled")
         data = {"custom_id": comp["custom_id"], "component_type": 2}
-        it = self._new_interaction(3, user, message.channel, data, message=message)
+        it = self._component_interaction(user, message, data)
         await self._deliver(it)
         await self._wait(it, timeout, f"click {label_or_id!r}")
         return it
@@ -95,15 +109,56 @@ class UserActions:
         *,
         timeout: float = 5.0,
     ) -> Interaction:
+        """Choose ``values`` (the whole selection, as the client sends it when the menu closes)."""
         comp = self.find_component(message, custom_id_prefix, select=True)
+        if comp.get("disabled"):
+            raise AssertionError(f"select {comp['custom_id']!r} is disabled")
         allowed = {o["value"] for o in comp.get("options") or []}
         bad = [v for v in values if v not in allowed]
         if bad:
             raise AssertionError(f"values {bad} are not options of {comp['custom_id']!r}: {sorted(allowed)}")
+        low = 1 if comp.get("min_values") is None else comp["min_values"]
+        high = 1 if comp.get("max_values") is None else comp["max_values"]
+        if len(set(values)) != len(values):
+            raise InvalidOption(f"select {comp['custom_id']!r}: an option can be chosen once, not {values}")
+        if not low <= len(values) <= high:
+            raise InvalidOption(f"select {comp['custom_id']!r} takes {low} to {high} values, not {len(values)}")
         data = {"custom_id": comp["custom_id"], "component_type": 3, "values": values}
-        it = self._new_interaction(3, user, message.channel, data, message=message)
+        it = self._component_interaction(user, message, data)
         await self._deliver(it)
         await self._wait(it, timeout, f"select {values}")
+        return it
+
+    def select_defaults(self, message: Message, custom_id_prefix: str) -> list[str]:
+        """The options a select shows as chosen (``default: true``) before the user touches it."""
+        comp = self.find_component(message, custom_id_prefix, select=True)
+        return [o["value"] for o in comp.get("options") or [] if o.get("default")]
+
+    async def submit_modal(
+        self, user: User, opened_by: Interaction, values: dict[str, str], *, timeout: float = 5.0
+    ) -> Interaction:
+        """Fill in and submit the modal the bot answered ``opened_by`` with: ``values`` maps
+        text input custom_ids to what the user typed (an input left out keeps its pre-filled
+        ``value``). ``InvalidOption`` for what the client would not send: a required input left
+        empty, a value shorter than ``min_length`` or longer than ``max_length``, a line break
+        in a short input."""
+        from localdiscord.modals import submission
+
+        modal = opened_by.modal
+        if modal is None:
+            raise AssertionError("the bot did not answer that interaction with a modal")
+        if opened_by.modal_closed:
+            raise AssertionError(f"modal {modal.get('custom_id')!r} was already submitted")
+        if user.id != opened_by.user.id:
+            raise AssertionError(f"only {opened_by.user.username} sees modal {modal.get('custom_id')!r}")
+        data = submission(modal, values)
+        message = opened_by.message if opened_by.type == 3 else None
+        it = self._new_interaction(
+            5, user, opened_by.channel, data, message=message, context=opened_by.context, owners=dict(opened_by.owners)
+        )
+        await self._deliver(it)
+        await self._wait(it, timeout, f"submit modal {modal.get('custom_id')!r}")
+        opened_by.modal_closed = it.acknowledged
         return it
 
     @staticmethod
@@ -126,15 +181,21 @@ class UserActions:
 
     # ------------------------------------------------------------ internals
 
+    def _registered(self, command: str, channel: Channel | None) -> dict[str, Any]:
+        name = command.split()[0]
+        guild_id = channel.guild_id if channel else None
+        registered = list(self.commands.get(None, [])) + list(self.commands.get(guild_id, []) if guild_id else [])
+        cmd = next((c for c in registered if c["name"] == name), None)
+        if cmd is None:
+            raise AssertionError(f"command /{name} is not registered; have {[c['name'] for c in registered]}")
+        return cmd
+
     def _command_data(
         self, command: str, options: dict[str, Any], channel: Channel | None, focused: str | None = None
     ) -> dict[str, Any]:
         parts = command.split()
         guild_id = channel.guild_id if channel else None
-        registered = list(self.commands.get(None, [])) + list(self.commands.get(guild_id, []) if guild_id else [])
-        cmd = next((c for c in registered if c["name"] == parts[0]), None)
-        if cmd is None:
-            raise AssertionError(f"command /{parts[0]} is not registered; have {[c['name'] for c in registered]}")
+        cmd = self._registered(command, channel)
         spec_opts = cmd.get("options") or []
         resolved: dict[str, Any] = {}
         leaf_opts = self._build_options(spec_opts, parts[1:], options, focused, resolved, command)
@@ -202,9 +263,14 @@ class UserActions:
         channel: Channel | None,
         data: dict[str, Any],
         message: Message | None = None,
+        *,
+        context: int | None = None,
+        owners: dict[str, str] | None = None,
     ) -> Interaction:
         if channel is None:
             channel = self.dm_channel(user)
+        if context is None:
+            context = installs.context_of(user, channel)
         guild: Guild | None = self.guilds.get(channel.guild_id) if channel.guild_id else None
         it = Interaction(
             id=snowflake(),
@@ -215,48 +281,20 @@ class UserActions:
             guild=guild,
             data=data,
             message=message,
+            context=context,
+            owners=installs.default_owners(context, user, channel) if owners is None else owners,
         )
+        it.forced_ephemeral = installs.forces_ephemeral(self, it)
         self.interactions[it.id] = it
         self.interactions_by_token[it.token] = it
         return it
 
+    def _component_interaction(self, user: User, message: Message, data: dict[str, Any]) -> Interaction:
+        context, owners = installs.component_authorization(user, message)
+        return self._new_interaction(3, user, message.channel, data, message=message, context=context, owners=owners)
+
     def interaction_payload(self, it: Interaction) -> dict[str, Any]:
-        ch = it.channel
-        payload: dict[str, Any] = {
-            "id": str(it.id),
-            "application_id": str(self.application_id),
-            "type": it.type,
-            "data": it.data,
-            "channel_id": str(ch.id),
-            "token": it.token,
-            "version": 1,
-            "locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "authorizing_integration_owners": {"0": str(it.guild.id)} if it.guild else {"1": str(it.user.id)},
-            "context": 0 if it.guild else 1,
-        }
-        if it.guild is not None:
-            member = it.guild.members.get(it.user.id)
-            if member is None:
-                raise AssertionError(f"{it.user.username} is not a member of {it.guild.name}")
-            payload["guild_id"] = str(it.guild.id)
-            payload["guild"] = {"id": str(it.guild.id), "locale": "en-US", "features": []}
-            payload["guild_locale"] = "en-US"
-            payload["member"] = member.to_json() | {"permissions": str(it.guild.permissions_in(ch, it.user.id))}
-            payload["app_permissions"] = str(it.guild.permissions_in(ch, self.bot_user.id))
-            payload["channel"] = ch.to_json()
-        else:
-            payload["user"] = it.user.to_json()
-            payload["app_permissions"] = str(P.VIEW_CHANNEL | P.SEND_MESSAGES | P.EMBED_LINKS | P.ATTACH_FILES)
-            payload["channel"] = (
-                ch.to_json()
-                if ch.type != DM
-                else {"id": str(ch.id), "type": DM, "recipients": [it.user.to_json()], "flags": 0}
-            )
-        if it.message is not None:
-            payload["message"] = it.message.to_json()
-        return payload
+        return installs.payload(self, it)
 
     async def _deliver(self, it: Interaction) -> None:
         sessions = [

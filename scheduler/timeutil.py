@@ -4,35 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ALL_DAYS = 0b1111111
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-class UnknownTimezone(ValueError):
-    pass
-
-
 @lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
-    """The zone called ``name`` (IANA), or UnknownTimezone with a helpful message."""
+    """The zone called ``name`` (IANA, as stored), or ValueError with a helpful message
+    (what people type goes through ``scheduler.zones.find_zone`` first)."""
     try:
         if not name or name.startswith(("/", ".")) or ".." in name:
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimezone(
+        raise ValueError(
             f"{name!r} is not a time zone I know. Use an IANA name such as Europe/Berlin, "
             "America/New_York or Asia/Kolkata (start typing to see suggestions)."
         ) from None
-
-
-@lru_cache(maxsize=1)
-def timezone_names() -> tuple[str, ...]:
-    """Every IANA time zone name, sorted, for autocomplete."""
-    names = sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/")))
-    return (*names, "UTC")
 
 
 def to_utc_local(day: date, minute: int, tz: ZoneInfo) -> datetime:
@@ -67,17 +57,6 @@ def next_slot(after: datetime, tz: ZoneInfo, minute: int, days_mask: int = ALL_D
                 return at
         day += timedelta(days=1)
     raise AssertionError("unreachable: a week always has an allowed day")
-
-
-def parse_hhmm(text: str) -> int:
-    """'7:05', '07:05' or '19:30' → minutes after midnight; ValueError otherwise."""
-    parts = text.strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
-        raise ValueError(f"{text!r} is not a time; use HH:MM on a 24-hour clock, e.g. 07:30 or 19:00")
-    hours, minutes = int(parts[0]), int(parts[1])
-    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
-        raise ValueError(f"{text!r} is not a valid time of day; hours 00–23, minutes 00–59")
-    return hours * 60 + minutes
 
 
 def format_hhmm(minute: int) -> str:

@@ -15,7 +15,9 @@ class ContentError(Exception):
     def __init__(self, issues: list[ContentIssue]) -> None:
         self.issues = issues
         errors = [i for i in issues if not i.warning]
-        super().__init__(f"{len(errors)} content error(s):\n" + "\n".join(map(str, errors)))
+        super().__init__(
+            f"{len(errors)} content error{'' if len(errors) == 1 else 's'}:\n" + "\n".join(map(str, errors))
+        )
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,8 @@ class _Checker:
         for tid in self.topics:
             count = len(by_topic.get(tid, ()))
             if count < MIN_QUESTIONS_PER_TOPIC:
-                msg = f"topic {tid!r} has {count} question(s); aim for at least {MIN_QUESTIONS_PER_TOPIC}"
+                questions = "question" if count == 1 else "questions"
+                msg = f"topic {tid!r} has {count} {questions}; aim for at least {MIN_QUESTIONS_PER_TOPIC}"
                 self.error(self.rpath, positions[tid], msg, warning=True)
 
 

@@ -95,7 +95,12 @@ class TopicProgress(Base):
     topic_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     # pending | learning | done | skipped
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Why the status was set when not by the learner's own click: "placement" (the /start check).
+    status_reason: Mapped[str | None] = mapped_column(String(16), default=None)
     enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The learner took the topic out of their reviews: its cards are not asked (history kept)
+    # until they add it again themselves.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -142,7 +147,7 @@ class ReviewLog(Base):
     correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
-    # quiz | digest | channel
+    # quiz | digest | channel | placement
     source: Mapped[str] = mapped_column(String(16))
     state_before: Mapped[int] = mapped_column(SmallInteger)
     state_after: Mapped[int] = mapped_column(SmallInteger)
@@ -206,6 +211,35 @@ class QuizSession(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     __table_args__ = (Index("ix_quiz_sessions_learner_id", "learner_id"),)
+
+
+class Placement(Base):
+    """A run of /start's placement check: levels in order, a few objective questions each.
+
+    ``answers`` holds every answer of the run ({"q", "level", "ok", "at", "ms"}); ``position``
+    counts them and is advanced with a compare-and-set, so a double click records once.
+    A passed level is applied as soon as it is decided (its topics marked done, its answers
+    recorded as reviews), so stopping at any point leaves a consistent state.
+    """
+
+    __tablename__ = "placements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    # The level being checked now, and its questions.
+    level: Mapped[int] = mapped_column(SmallInteger)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    answers: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[list[int]] = mapped_column(JSON, default=list)
+    seed: Mapped[int] = mapped_column(Integer)
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # How it ended: completed (a level was failed, or every level passed) | stopped | skipped.
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+
+    __table_args__ = (Index("ix_placements_learner_id", "learner_id"),)
 
 
 class StudyChannel(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,6 +118,26 @@ async def card_for_question(session: AsyncSession, user_id: int, question_id: st
     return await session.scalar(select(Card).where(Card.learner_id == user_id, Card.question_id == question_id))
 
 
+def _removed_topics(user_id: int) -> Select[str]:
+    """The learner's topics taken out of reviews."""
+    return select(TopicProgress.topic_id).where(
+        TopicProgress.learner_id == user_id, TopicProgress.removed_at.is_not(None)
+    )
+
+
+def _closed_to_new(user_id: int) -> Select[str]:
+    """Topics whose new questions the learner does not want: removed or skipped."""
+    return select(TopicProgress.topic_id).where(
+        TopicProgress.learner_id == user_id,
+        (TopicProgress.removed_at.is_not(None)) | (TopicProgress.status == "skipped"),
+    )
+
+
+def _reviewable(user_id: int) -> list[ColumnElement[bool]]:
+    """Cards the learner reviews: theirs, not suspended, not of a topic they took out."""
+    return [Card.learner_id == user_id, Card.suspended.is_(False), Card.topic_id.not_in(_removed_topics(user_id))]
+
+
 async def due_cards(
     session: AsyncSession,
     user_id: int,
@@ -126,10 +146,10 @@ async def due_cards(
     topic_ids: Sequence[str] | None = None,
     question_ids: set[str] | None = None,
 ) -> list[Card]:
-    """Reviewed cards due by ``now``, most overdue first."""
+    """Reviewed cards due by ``now``, most overdue first (topics taken out of reviews excluded)."""
     query = (
         select(Card)
-        .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None))
+        .where(*_reviewable(user_id), Card.due <= now, Card.last_review.is_not(None))
         .order_by(Card.due)
         .limit(limit)
     )
@@ -142,9 +162,15 @@ async def due_cards(
 async def new_cards(
     session: AsyncSession, user_id: int, limit: int, topic_ids: Sequence[str] | None = None
 ) -> list[Card]:
+    """Never-reviewed cards in the order they were added (not of removed or skipped topics)."""
     query = (
         select(Card)
-        .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_(None))
+        .where(
+            Card.learner_id == user_id,
+            Card.suspended.is_(False),
+            Card.last_review.is_(None),
+            Card.topic_id.not_in(_closed_to_new(user_id)),
+        )
         .order_by(Card.id)
         .limit(limit)
     )
@@ -154,35 +180,37 @@ async def new_cards(
 
 
 async def count_due(session: AsyncSession, user_id: int, now: datetime) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Card)
-            .where(
-                Card.learner_id == user_id, Card.suspended.is_(False), Card.due <= now, Card.last_review.is_not(None)
-            )
-        )
-        or 0
+    """How many reviews are due by ``now``."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Card)
+        .where(*_reviewable(user_id), Card.due <= now, Card.last_review.is_not(None))
     )
+    return int(count or 0)
 
 
 async def count_new_available(session: AsyncSession, user_id: int) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Card)
-            .where(Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_(None))
+    """How many new questions the learner could be asked (within their topics)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Card)
+        .where(
+            Card.learner_id == user_id,
+            Card.suspended.is_(False),
+            Card.last_review.is_(None),
+            Card.topic_id.not_in(_closed_to_new(user_id)),
         )
-        or 0
     )
+    return int(count or 0)
 
 
 async def reviews_since(session: AsyncSession, user_id: int, since: datetime) -> tuple[int, int]:
-    """(reviews, new cards introduced) since ``since``."""
+    """(reviews, new cards introduced) since ``since``, against the daily limits: answers in
+    /start's placement check are evidence, not study, and do not count."""
     row = (
         await session.execute(
             select(func.count(), func.coalesce(func.sum(case((ReviewLog.was_new, 1), else_=0)), 0)).where(
-                ReviewLog.learner_id == user_id, ReviewLog.reviewed_at >= since
+                ReviewLog.learner_id == user_id, ReviewLog.reviewed_at >= since, ReviewLog.source != "placement"
             )
         )
     ).one()
@@ -190,11 +218,8 @@ async def reviews_since(session: AsyncSession, user_id: int, since: datetime) ->
 
 
 async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
-    return await session.scalar(
-        select(func.min(Card.due)).where(
-            Card.learner_id == user_id, Card.suspended.is_(False), Card.last_review.is_not(None)
-        )
-    )
+    """When the learner's next review falls due."""
+    return await session.scalar(select(func.min(Card.due)).where(*_reviewable(user_id), Card.last_review.is_not(None)))
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:

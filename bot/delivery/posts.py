@@ -1,4 +1,4 @@
-"""Study-channel posts: each slot's question(s), the reveal of the previous answer, and the
+"""Study-channel posts: each slot's questions, the reveal of the previous answer, and the
 live tally (edited at most once per ``tally_delay`` seconds). A channel that can no longer
 be used (deleted, bot removed, a permission lost) pauses itself instead of failing again."""
 
@@ -66,7 +66,7 @@ class ChannelPosts:
         return channel, None
 
     async def deliver(self, claim: Claim) -> Outcome:
-        """Post the slot's question(s) in the channel and reveal the previous one."""
+        """Post the slot's questions in the channel and reveal the previous one."""
         services = self.services
         async with services.unit() as session:
             sc = await session.get(StudyChannel, claim.target_id)

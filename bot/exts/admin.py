@@ -15,9 +15,10 @@ from bot.client import StudyBot
 from bot.content import ContentError, format_summary
 from bot.errors import NotAllowed
 from bot.services import Services
+from bot.ui.installs import SERVER, SERVER_INSTALL
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
-from bot.ui.text import clip
+from bot.ui.text import clip, plural
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,19 @@ class AdminCog(commands.Cog):
         asyncio.ensure_future(reload_and_report(self.bot.services))  # noqa: RUF006
 
     admin = app_commands.Group(
-        name="admin", description="Bot owner tools", default_permissions=discord.Permissions(administrator=True)
+        name="admin",
+        description="Bot owner tools",
+        default_permissions=discord.Permissions(administrator=True),
+        guild_only=True,
+        allowed_contexts=SERVER,
+        allowed_installs=SERVER_INSTALL,
     )
 
     @admin.command(name="reload-content", description="Validate and load the content folder without restarting")
     async def reload_content(self, interaction: StudyInteraction) -> None:
         owners = set(self.bot.services.settings.owner_ids)
         if interaction.user.id not in owners and not await self.bot.is_owner(interaction.user):
-            raise NotAllowed("Only the bot's owner can reload content.")
+            raise NotAllowed("Only the bot's owner can reload content.", title="Owners only")
         await ack(interaction, ephemeral=True, thinking=True)
         ok, text = await reload_and_report(self.bot.services)
         if ok:
@@ -69,7 +75,7 @@ class AdminCog(commands.Cog):
         else:
             errors = text.count("\n") + 1
             embed = discord.Embed(
-                title=f"Content NOT reloaded: {errors} error(s)",
+                title=f"Content NOT reloaded: {plural(errors, 'error')}",
                 description=clip("The running content stays in force.\n```\n" + text, 4090) + "\n```",
                 colour=discord.Colour.red(),
             )

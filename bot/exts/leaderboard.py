@@ -11,13 +11,14 @@ from bot.client import StudyBot
 from bot.errors import InvalidInput
 from bot.study import leaderboard
 from bot.ui import channels as ui
+from bot.ui.installs import SERVER, SERVER_INSTALL
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
 
 
 def _guild_check(interaction: StudyInteraction) -> int:
     if interaction.guild_id is None:
-        raise InvalidInput("Leaderboards belong to a server: run this in one.")
+        raise InvalidInput("Leaderboards belong to a server: run this in one.", title="Servers only")
     return interaction.guild_id
 
 
@@ -25,7 +26,13 @@ class LeaderboardCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
 
-    group = app_commands.Group(name="leaderboard", description="This server's study leaderboard", guild_only=True)
+    group = app_commands.Group(
+        name="leaderboard",
+        description="This server's study leaderboard",
+        guild_only=True,
+        allowed_contexts=SERVER,
+        allowed_installs=SERVER_INSTALL,
+    )
 
     @group.command(name="view", description="Top members by correct answers or streak")
     async def view(

@@ -13,6 +13,7 @@ from bot.client import StudyBot
 from bot.errors import NotAllowed
 from bot.study import mydata
 from bot.ui.components import Item, static_view
+from bot.ui.installs import BOTH_INSTALLS, EVERYWHERE
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
 from bot.ui.text import clip
@@ -43,7 +44,7 @@ class DeleteButton(
 
 async def on_delete(interaction: StudyInteraction, action: str, uid: int) -> None:
     if interaction.user.id != uid:
-        raise NotAllowed("Only the person whose data it is can confirm this.")
+        raise NotAllowed("Only the person whose data it is can confirm this.", title="Not your data")
     services = interaction.client.services
     await ack(interaction)
     if action == "keep":
@@ -69,7 +70,12 @@ class MyDataCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(DeleteButton)
 
-    group = app_commands.Group(name="mydata", description="Your data: take it or erase it")
+    group = app_commands.Group(
+        name="mydata",
+        description="Your data: take it or erase it",
+        allowed_contexts=EVERYWHERE,
+        allowed_installs=BOTH_INSTALLS,
+    )
 
     @group.command(name="export", description="Download everything the bot stores about you (JSON + CSV)")
     async def export(self, interaction: StudyInteraction) -> None:

@@ -7,7 +7,8 @@ from discord.ext import commands
 
 from bot.client import StudyBot
 from bot.study import progress
-from bot.ui.interaction import StudyInteraction
+from bot.ui.installs import everywhere
+from bot.ui.interaction import StudyInteraction, personal
 from bot.ui.replies import ack
 from bot.ui.stats import progress_embed
 
@@ -17,9 +18,10 @@ class ProgressCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="progress", description="Roadmap completion per level and what to learn next")
+    @everywhere
     async def progress_cmd(self, interaction: StudyInteraction) -> None:
         services = self.bot.services
-        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=personal(interaction), thinking=True)
         async with services.read() as session:
             levels = await progress.roadmap_progress(
                 session, services.content, interaction.user.id, services.clock.now()

@@ -16,8 +16,10 @@ from bot.study.lookup import resolve_topic
 from bot.ui import roadmap as ui
 from bot.ui.autocomplete import level_choices, topic_choices
 from bot.ui.components import Item, Message, static_view
-from bot.ui.interaction import StudyInteraction, narrow
+from bot.ui.installs import everywhere
+from bot.ui.interaction import StudyInteraction, narrow, personal
 from bot.ui.replies import ack, guarded
+from bot.ui.text import plural
 
 ResourceType = Literal["docs", "course", "book", "article", "paper", "video", "tool", "community"]
 NOT_YOURS = "This list belongs to someone else — run `/resources` to open your own."
@@ -62,7 +64,7 @@ class ResourcePage(
 
         async def turn() -> None:
             if typed.user.id != self.uid:
-                raise NotAllowed(NOT_YOURS)
+                raise NotAllowed(NOT_YOURS, title="Not your view")
             await ack(typed)
             content = typed.client.services.content
             await typed.edit_original_response(
@@ -87,7 +89,7 @@ def resources_page(
     """The page ``page`` of the links matching the filters, with Previous/Next when long."""
     if level is not None and content.level(level) is None:
         numbers = ", ".join(str(lv.number) for lv in content.levels)
-        raise NotFound(f"There is no level {level}; levels are {numbers}.")
+        raise NotFound(f"There is no level {level}; levels are {numbers}.", title="Unknown level")
     pool = list(content.resources.values())
     scope = []
     if level is not None:
@@ -101,9 +103,9 @@ def resources_page(
     if not matching:
         note = _empty_note(content, sorted({r.type for r in pool}), kind, topic)
         return {"embed": ui.resources_embed(title, [], 0, 1, note)}
-    pages = ui.paginate(ui.resource_groups(content, matching))
+    pages = ui.paginate(ui.resource_groups(content, matching, level))
     page = max(0, min(page, len(pages) - 1))
-    embed = ui.resources_embed(title, pages[page], page, len(pages), f"{len(matching)} link(s).")
+    embed = ui.resources_embed(title, pages[page], page, len(pages), plural(len(matching), "link") + ".")
     if len(pages) == 1:
         return {"embed": embed}
     last = len(pages) - 1
@@ -132,6 +134,7 @@ class ResourcesCog(commands.Cog):
     )
     @app_commands.autocomplete(topic=topic_choices)
     @app_commands.autocomplete(level=level_choices)
+    @everywhere
     async def resources(
         self,
         interaction: StudyInteraction,
@@ -140,7 +143,7 @@ class ResourcesCog(commands.Cog):
         type: ResourceType | None = None,
     ) -> None:
         services = self.bot.services
-        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=personal(interaction), thinking=True)
         topic_id = resolve_topic(services.content, topic) if topic else None
         await interaction.followup.send(
             **resources_page(services.content, interaction.user.id, level, topic_id, type, 0)

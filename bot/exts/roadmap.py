@@ -10,17 +10,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import StudyBot
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, Notice
 from bot.services import Services
-from bot.study import progress, quiz
+from bot.study import progress, starting
 from bot.study.lookup import resolve_topic
 from bot.ui import roadmap as ui
 from bot.ui.autocomplete import level_choices, topic_choices
 from bot.ui.components import Item, Message, Row, static_view
-from bot.ui.interaction import StudyInteraction, narrow
+from bot.ui.installs import everywhere
+from bot.ui.interaction import StudyInteraction, bot_present, narrow, personal
 from bot.ui.quiz import render_step
 from bot.ui.replies import ack, guarded
-from bot.ui.text import SELECT_OPTIONS, clip
+from bot.ui.text import SELECT_OPTIONS, clip, plural
 
 GRAY, BLUE, GREEN = discord.ButtonStyle.secondary, discord.ButtonStyle.primary, discord.ButtonStyle.success
 NOT_YOURS = "This view belongs to someone else — run `/roadmap` to open your own."
@@ -28,12 +29,12 @@ NOT_YOURS = "This view belongs to someone else — run `/roadmap` to open your o
 
 def _check_owner(interaction: discord.Interaction, uid: int) -> None:
     if interaction.user.id != uid:
-        raise NotAllowed(NOT_YOURS)
+        raise NotAllowed(NOT_YOURS, title="Not your view")
 
 
 class RoadmapButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"rm:(?P<action>ov|lvl|topic|status|quiz|enroll|share):(?P<uid>\d+)"
+    template=r"rm:(?P<action>ov|lvl|topic|status|quiz|enroll|unenroll|share):(?P<uid>\d+)"
     r"(?::(?P<a>[a-z0-9-]+))?(?::(?P<b>[a-z0-9-]+))?",
 ):
     def __init__(
@@ -123,7 +124,7 @@ async def overview(services: Services, uid: int) -> Message:
 async def level_view(services: Services, uid: int, number: int, page: int = 0) -> Message:
     if services.content.level(number) is None:
         numbers = ", ".join(str(level.number) for level in services.content.levels)
-        raise NotFound(f"There is no level {number}; levels are {numbers}.")
+        raise NotFound(f"There is no level {number}; levels are {numbers}.", title="Unknown level")
     async with services.read() as session:
         [found] = await progress.roadmap_progress(session, services.content, uid, services.clock.now(), levels=[number])
     level_page = ui.LevelPage(found, max(0, min(page, -(-len(found.topics) // ui.TOPICS_PER_PAGE) - 1)))
@@ -157,7 +158,9 @@ async def topic_view(services: Services, uid: int, topic_id: str) -> Message:
     content = services.content
     topic = content.topics.get(topic_id)
     if topic is None:
-        raise NotFound("That topic is no longer in the roadmap. Run `/roadmap` to browse what's there.")
+        raise NotFound(
+            "That topic is no longer in the roadmap. Run `/roadmap` to browse what's there.", title="Topic removed"
+        )
     now = services.clock.now()
     others = sorted({content.topics[p].level for p in topic.prerequisites if p in content.topics} - {topic.level})
     async with services.read() as session:
@@ -166,15 +169,16 @@ async def topic_view(services: Services, uid: int, topic_id: str) -> Message:
     state = states[topic_id]
     prerequisites = [states[p] for p in topic.prerequisites if p in states]
     has_questions = bool(content.topic_questions(topic_id))
-    enrol_label = "In your daily reviews" if state.enrolled else "Add to my daily reviews"
-    action_row: Row = [
-        RoadmapButton(
-            "quiz", uid, topic_id, label="Quiz me on this", emoji="🧠", style=BLUE, disabled=not has_questions
-        ),
-        RoadmapButton(
-            "enroll", uid, topic_id, label=enrol_label, emoji="📅", disabled=state.enrolled or not has_questions
-        ),
-    ]
+    quiz_me = RoadmapButton(
+        "quiz", uid, topic_id, label="Quiz me on this", emoji="🧠", style=BLUE, disabled=not has_questions
+    )
+    if state.enrolled:
+        reviews = RoadmapButton("unenroll", uid, topic_id, label="Remove from my reviews", emoji="🗂️")
+    else:
+        reviews = RoadmapButton(
+            "enroll", uid, topic_id, label="Add to my daily reviews", emoji="📅", disabled=not has_questions
+        )
+    action_row: Row = [quiz_me, reviews]
     nav_row: Row = [
         RoadmapButton("lvl", uid, str(topic.level), "0", label=clip(f"Back to Level {topic.level}", 80), emoji="⬅️"),
         RoadmapButton("share", uid, "t", topic_id, label="Share", emoji="📣"),
@@ -193,9 +197,28 @@ def _public(payload: Message, user: discord.abc.User) -> discord.Embed:
 # ---------------------------------------------------------------- handlers
 
 
+def shareable(interaction: discord.Interaction) -> bool:
+    """Can a view be shared here? Only in a server channel where the bot itself is a member:
+    elsewhere (DMs, or the personal app in someone else's server) it never posts."""
+    return interaction.guild_id is not None and bot_present(interaction)
+
+
+def fitted(interaction: discord.Interaction, payload: Message) -> Message:
+    """``payload`` without its *Share* button where sharing is not possible."""
+    view = payload.get("view")
+    if view is not None and not shareable(interaction):
+        for item in list(view.children):
+            if isinstance(item, RoadmapButton) and item.action == "share":
+                view.remove_item(item)
+    return payload
+
+
 async def _share(interaction: StudyInteraction, uid: int, what: str | None, which: str | None) -> None:
-    if interaction.guild is None:
-        raise InvalidInput("Sharing posts your view in a server channel; in DMs only you can see it anyway.")
+    if not shareable(interaction):  # a Share button from before (the button is not offered here)
+        raise Notice(
+            "Sharing posts in a server channel where I'm a member; here only you see my answers.",
+            title="Nothing to share here",
+        )
     services = interaction.client.services
     views: dict[str, Callable[[], Awaitable[Message]]] = {
         "o": lambda: overview(services, uid),
@@ -204,7 +227,7 @@ async def _share(interaction: StudyInteraction, uid: int, what: str | None, whic
     }
     view = views.get(what or "o")
     if view is None:
-        raise NotFound("Nothing to share.")
+        raise NotFound("Nothing to share.", title="Nothing to share")
     await interaction.followup.send(embed=_public(await view(), interaction.user), ephemeral=False)
 
 
@@ -223,26 +246,63 @@ async def on_button(
         payload = await topic_view(services, uid, first or "")
     elif action == "status":
         if first is None or second is None or first not in progress.STATUSES or second not in services.content.topics:
-            raise NotFound("That topic is no longer in the roadmap.")
+            raise NotFound("That topic is no longer in the roadmap.", title="Topic removed")
         async with services.unit() as session:
             await progress.set_status(session, uid, second, first, now)
         payload = await topic_view(services, uid, second)
-    elif action == "enroll":
+        await interaction.edit_original_response(**fitted(interaction, payload))
+        await _status_note(interaction, uid, second, first)
+        return
+    elif action in ("enroll", "unenroll"):
         if first is None or first not in services.content.topics:
-            raise NotFound("That topic is no longer in the roadmap.")
+            raise NotFound("That topic is no longer in the roadmap.", title="Topic removed")
         async with services.unit() as session:
-            await progress.enroll(session, services.content, uid, first, now)
+            if action == "enroll":
+                await progress.enroll(session, services.content, uid, first, now)
+            else:
+                cards = await progress.remove_from_reviews(session, uid, first, now)
         payload = await topic_view(services, uid, first)
+        if action == "unenroll":
+            await interaction.edit_original_response(**fitted(interaction, payload))
+            name = services.content.topics[first].name
+            text = (
+                f"🗂️ **{name}** is out of your reviews: its {plural(cards, 'question')} won't be asked in `/quiz` "
+                "or your daily review (your history stays). *Add to my daily reviews* brings it back."
+            )
+            await interaction.followup.send(text, ephemeral=True)
+            return
     elif action == "quiz":
         async with services.unit() as session:
-            step = await quiz.start(session, services.content, uid, now, topic=first)
-        private = interaction.guild is not None
-        await interaction.followup.send(**render_step(services.content, step), ephemeral=private)
+            started = await starting.start(session, services.content, uid, now, topic=first)
+        private = personal(interaction)
+        await interaction.followup.send(**render_step(services.content, started.step), ephemeral=private)
         return
     else:
         await _share(interaction, uid, first, second)
         return
-    await interaction.edit_original_response(**payload)
+    await interaction.edit_original_response(**fitted(interaction, payload))
+
+
+async def _status_note(interaction: StudyInteraction, uid: int, topic_id: str, status: str) -> None:
+    """What a Skip or Reset means for the topic's questions, said once, privately."""
+    services = interaction.client.services
+    name = services.content.topics[topic_id].name
+    if status == "skipped":
+        text = (
+            f"⏭️ Skipped **{name}**: no new questions from it. Reviews of what you've already learned continue; "
+            "*Remove from my reviews* stops those too."
+        )
+        await interaction.followup.send(text, ephemeral=True)
+    elif status == "pending":
+        async with services.read() as session:
+            [state] = await progress.roadmap_progress(
+                session, services.content, uid, services.clock.now(), levels=[services.content.topics[topic_id].level]
+            )
+        current = next(t for t in state.topics if t.topic.id == topic_id)
+        if current.enrolled and current.cards:
+            offer = RoadmapButton("unenroll", uid, topic_id, label="Remove its cards from my reviews", emoji="🗂️")
+            text = f"↩️ **{name}** is back to pending. Its {plural(current.cards, 'card')} are still in your reviews."
+            await interaction.followup.send(text, view=static_view([offer]), ephemeral=True)
 
 
 async def on_select(interaction: StudyInteraction, uid: int, kind: str, values: list[str]) -> None:
@@ -250,12 +310,12 @@ async def on_select(interaction: StudyInteraction, uid: int, kind: str, values: 
     services = interaction.client.services
     await ack(interaction)
     if not values:
-        raise InvalidInput("Pick an option.")
+        raise InvalidInput("Pick an option.", title="Nothing picked")
     if kind == "lv":
         payload = await level_view(services, uid, int(values[0]))
     else:
         payload = await topic_view(services, uid, values[0])
-    await interaction.edit_original_response(**payload)
+    await interaction.edit_original_response(**fitted(interaction, payload))
 
 
 class RoadmapCog(commands.Cog):
@@ -272,9 +332,10 @@ class RoadmapCog(commands.Cog):
     @app_commands.describe(level="Jump to a level", topic="Jump to a topic")
     @app_commands.autocomplete(topic=topic_choices)
     @app_commands.autocomplete(level=level_choices)
+    @everywhere
     async def roadmap(self, interaction: StudyInteraction, level: int | None = None, topic: str | None = None) -> None:
         services = self.bot.services
-        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=personal(interaction), thinking=True)
         uid = interaction.user.id
         if topic:
             payload = await topic_view(services, uid, resolve_topic(services.content, topic))
@@ -282,7 +343,7 @@ class RoadmapCog(commands.Cog):
             payload = await level_view(services, uid, level)
         else:
             payload = await overview(services, uid)
-        await interaction.followup.send(**payload)
+        await interaction.followup.send(**fitted(interaction, payload))
 
 
 async def setup(bot: StudyBot) -> None:

@@ -14,6 +14,7 @@ from bot.db import queries
 from bot.db.models import Learner
 from bot.study import learners
 from bot.ui.autocomplete import timezone_choices
+from bot.ui.installs import BOTH_INSTALLS, EVERYWHERE
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
 from bot.ui.settings import settings_embed
@@ -25,7 +26,12 @@ class SettingsCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
 
-    settings = app_commands.Group(name="settings", description="Your study settings")
+    settings = app_commands.Group(
+        name="settings",
+        description="Your study settings",
+        allowed_contexts=EVERYWHERE,
+        allowed_installs=BOTH_INSTALLS,
+    )
 
     async def _update(self, interaction: StudyInteraction, change: Change) -> None:
         services = self.bot.services
@@ -46,13 +52,14 @@ class SettingsCog(commands.Cog):
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @settings.command(name="timezone", description="Your time zone, e.g. Europe/Berlin")
-    @app_commands.describe(name="IANA time zone name (start typing to search)")
+    @app_commands.describe(name="A city or Area/City name, any letter case (start typing to search)")
     @app_commands.autocomplete(name=timezone_choices)
     async def timezone(self, interaction: StudyInteraction, name: str) -> None:
         uid = interaction.user.id
         await self._update(interaction, lambda session, now: learners.set_timezone(session, uid, name, now))
 
-    @settings.command(name="digest-time", description="When your daily digest arrives (24-hour HH:MM, your time)")
+    @settings.command(name="digest-time", description="When your daily digest arrives, your time (19:30, 7:30pm, 7pm)")
+    @app_commands.describe(time="Your local time: 19:30, 7:30pm or 7pm")
     async def digest_time(self, interaction: StudyInteraction, time: str) -> None:
         uid = interaction.user.id
         await self._update(interaction, lambda session, now: learners.set_digest_time(session, uid, time, now))

@@ -13,7 +13,8 @@ from bot.client import StudyBot
 from bot.db import queries
 from bot.study import stats as st
 from bot.ui.charts import render_stats_png
-from bot.ui.interaction import StudyInteraction
+from bot.ui.installs import everywhere
+from bot.ui.interaction import StudyInteraction, personal
 from bot.ui.replies import ack
 from bot.ui.stats import nothing_yet_embed, stats_embed
 
@@ -23,9 +24,10 @@ class StatsCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="stats", description="Your reviews, retention, streak and forecast, with a chart")
+    @everywhere
     async def stats(self, interaction: StudyInteraction) -> None:
         services = self.bot.services
-        await ack(interaction, ephemeral=interaction.guild is not None, thinking=True)
+        await ack(interaction, ephemeral=personal(interaction), thinking=True)
         now = services.clock.now()
         async with services.read() as session:
             learner = await queries.learner_or_default(session, interaction.user.id, now)

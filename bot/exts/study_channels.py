@@ -13,6 +13,7 @@ from bot.study import channels as svc
 from bot.study.mydata import paused_by
 from bot.ui import channels as ui
 from bot.ui.autocomplete import timezone_choices
+from bot.ui.installs import SERVER, SERVER_INSTALL
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
 
@@ -21,18 +22,20 @@ StudyTarget = discord.TextChannel | discord.Thread
 
 def _guild_check(interaction: StudyInteraction) -> int:
     if interaction.guild_id is None:
-        raise InvalidInput("Study channels belong to a server: run this in one.")
+        raise InvalidInput("Study channels belong to a server: run this in one.", title="Servers only")
     return interaction.guild_id
 
 
 def _require_manage(interaction: StudyInteraction) -> None:
     if not interaction.permissions.manage_guild:
-        raise NotAllowed("You need the **Manage Server** permission to set up study channels.")
+        raise NotAllowed(
+            "You need the **Manage Server** permission to set up study channels.", title="Manage Server needed"
+        )
 
 
 def _same_guild(interaction: StudyInteraction, channel: StudyTarget) -> None:
     if channel.guild.id != interaction.guild_id:
-        raise NotAllowed("That channel belongs to another server.")
+        raise NotAllowed("That channel belongs to another server.", title="Another server's channel")
 
 
 def _usable(interaction: StudyInteraction, channel: StudyTarget) -> StudyTarget:
@@ -41,12 +44,15 @@ def _usable(interaction: StudyInteraction, channel: StudyTarget) -> StudyTarget:
     guild = interaction.guild
     real = guild.get_channel_or_thread(channel.id) if guild else None
     if guild is None or not isinstance(real, discord.TextChannel | discord.Thread):
-        raise InvalidInput("I can't see that channel. Check that I have View Channel there.")
+        raise InvalidInput(
+            "I can't see that channel. Check that I have View Channel there.", title="Channel not visible"
+        )
     missing = ui.missing_permissions(real, guild.me)
     if missing:
         raise InvalidInput(
             f"I'm missing these permissions in {real.mention}: **{', '.join(missing)}**. "
-            "Grant them (channel settings → Permissions), then try again."
+            "Grant them (channel settings → Permissions), then try again.",
+            title="Missing permissions",
         )
     return real
 
@@ -82,6 +88,8 @@ class StudyChannelsCog(commands.Cog):
         description="Post study questions in a channel on a schedule",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
+        allowed_contexts=SERVER,
+        allowed_installs=SERVER_INSTALL,
     )
 
     async def _save(
@@ -162,7 +170,9 @@ class StudyChannelsCog(commands.Cog):
             elif action == "resume":
                 missing = _missing_now(interaction, channel)
                 if missing:
-                    raise InvalidInput(f"I'm still missing: **{', '.join(missing)}** in <#{channel.id}>.")
+                    raise InvalidInput(
+                        f"I'm still missing: **{', '.join(missing)}** in <#{channel.id}>.", title="Missing permissions"
+                    )
                 svc.resume(sc, now)
                 assert sc.next_post_at is not None
                 text = f"▶️ Resumed. Next post <t:{int(sc.next_post_at.timestamp())}:R>."

@@ -21,7 +21,8 @@ from bot.study.grading import rating_for
 from bot.study.lookup import find_topic
 from bot.study.reviews import card_for, record_review
 from scheduler.ledger import ledger_row
-from scheduler.timeutil import ALL_DAYS, UnknownTimezone, next_slot, parse_days, parse_hhmm, zone
+from scheduler.timeutil import ALL_DAYS, next_slot, parse_days, zone
+from scheduler.zones import UnknownTimezone, find_zone, parse_time_of_day
 
 Parsed = TypeVar("Parsed")
 MAX_PER_POST = 4  # stays within Discord's 5 messages / 5 s per channel, with the reveal edit
@@ -100,8 +101,8 @@ def parse_schedule(
     problems: list[str] = []
     chosen_levels = _levels(content, levels, problems) if levels is not None else list(base.levels if base else [])
     chosen_topics = _topics(content, topics, problems) if topics is not None else list(base.topics if base else [])
-    minute = _parsed(parse_hhmm, time, base.post_minute if base else 12 * 60, problems)
-    tz = _parsed(lambda text: zone(text.strip()).key, timezone, base.timezone if base else "UTC", problems)
+    minute = _parsed(parse_time_of_day, time, base.post_minute if base else 12 * 60, problems)
+    tz = _parsed(lambda text: find_zone(text).key, timezone, base.timezone if base else "UTC", problems)
     mask = _parsed(parse_days, days, base.days_mask if base else ALL_DAYS, problems)
     per_post = base.questions_per_post if base else 1
     if questions is not None:
@@ -109,10 +110,10 @@ def parse_schedule(
             problems.append(f"questions per post must be 1–{MAX_PER_POST}")
         per_post = questions
     if problems:
-        raise InvalidInput("Please fix: " + "; ".join(problems) + ".")
+        raise InvalidInput("Please fix: " + "; ".join(problems) + ".", title="Schedule not saved")
     schedule = Schedule(sorted(set(chosen_levels)), list(dict.fromkeys(chosen_topics)), minute, tz, mask, per_post)
     if not pool(content, schedule.levels, schedule.topics):
-        raise InvalidInput("Those levels and topics have no questions to post.")
+        raise InvalidInput("Those levels and topics have no questions to post.", title="No questions in that scope")
     return schedule
 
 
@@ -133,7 +134,9 @@ async def get_channel(session: AsyncSession, guild_id: int, channel_id: int) -> 
     """The server's study channel in ``channel_id``; NotFound if it is not one (or is another server's)."""
     sc = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
     if sc is None or sc.guild_id != guild_id:
-        raise NotFound("That channel is not a study channel in this server. See `/studychannel list`.")
+        raise NotFound(
+            "That channel is not a study channel in this server. See `/studychannel list`.", title="Not a study channel"
+        )
     return sc
 
 
@@ -151,7 +154,10 @@ async def save(
     if existing is None:
         other = await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))
         if other is not None:
-            raise InvalidInput("That channel is already a study channel; change it with `/studychannel edit`.")
+            raise InvalidInput(
+                "That channel is already a study channel; change it with `/studychannel edit`.",
+                title="Already a study channel",
+            )
         existing = StudyChannel(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -227,13 +233,13 @@ async def answer(
     """One member's answer to a channel post: recorded once, as a review on their own card."""
     post = await session.get(Delivery, delivery_id)
     if post is None or post.kind != "channel" or post.question_id is None:
-        raise StaleInteraction("That question is no longer available.")
+        raise StaleInteraction("That question is no longer available.", title="Question gone")
     sc = await session.get(StudyChannel, post.target_id)
     if sc is None or (guild_id is not None and sc.guild_id != guild_id):
-        raise StaleInteraction("That study channel no longer exists.")
+        raise StaleInteraction("That study channel no longer exists.", title="Study channel removed")
     question = content.questions.get(post.question_id)
     if question is None or isinstance(question, Flashcard):
-        raise StaleInteraction("That question was removed from the course.")
+        raise StaleInteraction("That question was removed from the course.", title="Question removed")
     learner = await queries.ensure_learner(session, user_id, now)
     correct = (
         choice == question.correct_index if isinstance(question, MultipleChoice) else bool(choice) == question.answer
@@ -246,7 +252,7 @@ async def answer(
         .returning(ChannelAnswer.user_id)
     )
     if inserted is None:
-        raise StaleInteraction("You already answered this one — wait for the next question!")
+        raise StaleInteraction("You already answered this one — wait for the next question!", title="Already answered")
     # When the member saw the post is unknown (it was pushed to the channel): no duration.
     card = await card_for(session, user_id, question.id, question.topic, now)
     await record_review(
@@ -370,3 +376,8 @@ async def bot_removed(session: AsyncSession, guild_id: int, now: datetime) -> No
 async def remove(session: AsyncSession, sc: StudyChannel) -> None:
     """No longer a study channel (members' reviews of its posts stay theirs)."""
     await session.delete(sc)
+
+
+async def channel_here(session: AsyncSession, channel_id: int) -> StudyChannel | None:
+    """The study channel in ``channel_id``, if it is one (for `/help` there)."""
+    return await session.scalar(select(StudyChannel).where(StudyChannel.channel_id == channel_id))

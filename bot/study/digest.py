@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.db import queries
 from bot.db.models import Card, Delivery, Learner, QuizSession
 from bot.errors import NotAllowed, StaleInteraction
-from bot.study import quiz
+from bot.study import quiz, starting
 from bot.study.learners import on_vacation
 from scheduler.timeutil import local_date, zone
 
@@ -55,7 +55,7 @@ async def prepare(session: AsyncSession, content: Content, learner: Learner, now
     if learner.vacation_until is not None:  # back from a vacation
         await spread_backlog(session, learner, now)
         learner.vacation_until = None
-    queue = await quiz.build_queue(session, content, learner, now, topic_ids=None, count=learner.digest_size)
+    queue = await starting.build_queue(session, content, learner, now, topic_ids=None, count=learner.digest_size)
     if not queue:
         return None
     # Pushed by DM: when the learner sees it is unknown, so the first answer is not timed.
@@ -126,11 +126,11 @@ def slot_key(learner: Learner, slot: datetime) -> str:
 async def _open_digest(session: AsyncSession, sid: int, uid: int) -> QuizSession:
     qs = await session.get(QuizSession, sid)
     if qs is None or qs.source != "digest":
-        raise StaleInteraction("That digest no longer exists.")
+        raise StaleInteraction("That digest no longer exists.", title="Digest gone")
     if qs.learner_id != uid:
-        raise NotAllowed("That digest belongs to someone else.")
+        raise NotAllowed("That digest belongs to someone else.", title="Not your digest")
     if qs.finished_at is not None:
-        raise StaleInteraction("That digest is already finished.")
+        raise StaleInteraction("That digest is already finished.", title="Digest finished")
     return qs
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import queries
-from bot.db.models import Learner
+from bot.db.models import Delivery, Learner
 from bot.errors import InvalidInput
 from bot.study import dm
 from scheduler import srs
-from scheduler.timeutil import UnknownTimezone, local_date, next_slot, parse_hhmm, zone
+from scheduler.timeutil import local_date, next_slot, zone
+from scheduler.zones import UnknownTimezone, find_zone, parse_time_of_day
 
 MAX_DIGEST_SIZE = 25
 
@@ -27,9 +29,31 @@ def compute_next_digest(learner: Learner, after: datetime) -> datetime | None:
     return next_slot(after, zone(learner.timezone), learner.digest_minute)
 
 
-def reschedule(learner: Learner, now: datetime) -> None:
-    """Recompute the learner's next digest time after a change it depends on."""
-    learner.next_digest_at = compute_next_digest(learner, now)
+async def reschedule(session: AsyncSession, learner: Learner, now: datetime) -> None:
+    """Recompute the learner's next digest time after a change it depends on. A local day
+    whose digest was already sent (or skipped) gets none again: the next one is the day after."""
+    upcoming = compute_next_digest(learner, now)
+    if upcoming is not None:
+        tz = zone(learner.timezone)
+        day = local_date(upcoming, tz).isoformat()
+        taken = await session.scalar(
+            select(Delivery.id).where(Delivery.kind == "digest", Delivery.target_id == learner.id, Delivery.slot == day)
+        )
+        if taken is not None:
+            upcoming = compute_next_digest(learner, upcoming)
+    learner.next_digest_at = upcoming
+
+
+def next_digest_shown(learner: Learner, now: datetime) -> datetime | None:
+    """When the learner's next digest will really be sent (if something is due then): after
+    a vacation, not during it."""
+    upcoming = learner.next_digest_at
+    if upcoming is None or learner.vacation_until is None:
+        return upcoming
+    tz = zone(learner.timezone)
+    while local_date(upcoming, tz, learner.day_cutoff_hour) <= learner.vacation_until:
+        upcoming = next_slot(upcoming, tz, learner.digest_minute)
+    return upcoming
 
 
 def on_vacation(learner: Learner, now: datetime) -> bool:
@@ -40,26 +64,27 @@ def on_vacation(learner: Learner, now: datetime) -> bool:
 
 
 async def set_timezone(session: AsyncSession, uid: int, name: str, now: datetime) -> Learner:
-    """Set the learner's IANA time zone (InvalidInput naming the problem otherwise)."""
+    """Set the learner's time zone from what they typed (any letter case, a city, or an IANA
+    name); an abbreviation such as EST is refused with the zones it probably means."""
     try:
-        tz = zone(name.strip())
+        tz = find_zone(name)
     except UnknownTimezone as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(str(exc), title="Unknown time zone") from None
     learner = await queries.ensure_learner(session, uid, now)
     learner.timezone = tz.key
-    reschedule(learner, now)
+    await reschedule(session, learner, now)
     return learner
 
 
 async def set_digest_time(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:
-    """Set the local digest time from HH:MM (InvalidInput otherwise)."""
+    """Set the local digest time from 19:30, 7:30pm, 7pm and the like (InvalidInput otherwise)."""
     try:
-        minute = parse_hhmm(text)
+        minute = parse_time_of_day(text)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(str(exc), title="Not a time of day") from None
     learner = await queries.ensure_learner(session, uid, now)
     learner.digest_minute = minute
-    reschedule(learner, now)
+    await reschedule(session, learner, now)
     return learner
 
 
@@ -77,12 +102,15 @@ async def set_number(session: AsyncSession, uid: int, field: str, value: float, 
             learner.desired_retention = srs.check_retention(float(value))
         except ValueError as exc:
             raise InvalidInput(
-                f"Desired retention: {exc}. 0.90 means you'd recall 90% of cards when reviewed."
+                f"Desired retention: {exc}. 0.90 means you'd recall 90% of cards when reviewed.",
+                title="Retention out of range",
             ) from None
         return learner
     lo, hi, what = limits[field]
     if not lo <= value <= hi or int(value) != value:
-        raise InvalidInput(f"{what.capitalize()} must be a whole number from {int(lo)} to {int(hi)}.")
+        raise InvalidInput(
+            f"{what.capitalize()} must be a whole number from {int(lo)} to {int(hi)}.", title="Out of range"
+        )
     setattr(learner, field, int(value))
     return learner
 
@@ -106,12 +134,16 @@ async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime
     try:
         until = date.fromisoformat(wanted)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date; use YYYY-MM-DD (e.g. 2026-12-31), or `off`.") from None
+        raise InvalidInput(
+            f"{text!r} is not a date; use YYYY-MM-DD (e.g. 2026-12-31), or `off`.", title="Not a date"
+        ) from None
     today = local_date(now, zone(learner.timezone), learner.day_cutoff_hour)
     if until < today:
-        raise InvalidInput(f"{until.isoformat()} is in the past; pick a day from {today.isoformat()} on.")
+        raise InvalidInput(
+            f"{until.isoformat()} is in the past; pick a day from {today.isoformat()} on.", title="Date in the past"
+        )
     if (until - today).days > 366:
-        raise InvalidInput("A vacation can last at most a year.")
+        raise InvalidInput("A vacation can last at most a year.", title="Vacation too long")
     learner.vacation_until = until
     periods = [p for p in (learner.vacations or []) if p[0] != today.isoformat()]
     learner.vacations = [*periods[-19:], [today.isoformat(), until.isoformat()]]
@@ -126,7 +158,7 @@ async def set_reminders(session: AsyncSession, uid: int, on: bool, now: datetime
     if on:
         dm.retry_after_opt_in(learner)
     learner.snooze_until = None
-    reschedule(learner, now)
+    await reschedule(session, learner, now)
     return learner
 
 

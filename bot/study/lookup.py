@@ -70,5 +70,8 @@ def resolve_topic(content: Content, text: str) -> str:
     """A topic id from what a learner typed or picked; NotFound with a hint otherwise."""
     topic = find_topic(content, text)
     if topic is None:
-        raise NotFound(f"I don't know a topic called {text!r}. Start typing and pick one of the suggestions.")
+        raise NotFound(
+            f"I don't know a topic called {text!r}. Start typing and pick one of the suggestions.",
+            title="Unknown topic",
+        )
     return topic.id

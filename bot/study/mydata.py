@@ -17,6 +17,7 @@ from bot.db.models import (
     Delivery,
     GuildMember,
     Learner,
+    Placement,
     PracticeLog,
     QuizSession,
     ReviewLog,
@@ -35,6 +36,7 @@ PERSONAL: list[tuple[type[Base], str]] = [
     (ReviewLog, "learner_id"),
     (PracticeLog, "learner_id"),
     (QuizSession, "learner_id"),
+    (Placement, "learner_id"),
     (ChannelAnswer, "user_id"),
     (GuildMember, "user_id"),
 ]

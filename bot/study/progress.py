@@ -28,12 +28,16 @@ STATUS_ICONS = {"pending": "⬜", "learning": "📖", "done": "✅", "skipped": 
 
 @dataclass(frozen=True)
 class TopicState:
+    """A learner's standing on one topic: their status, whether it is in their reviews, recall."""
+
     topic: Topic
     status: str
-    enrolled: bool
+    enrolled: bool  # in the learner's daily reviews (added, and not taken out since)
     recall: float  # 0..1
     cards: int
     reviewed: int
+    reason: str | None = None  # "placement": the status came from /start's placement check
+    removed: bool = False  # taken out of the learner's reviews
 
     @property
     def mastered(self) -> bool:
@@ -51,7 +55,9 @@ class TopicState:
 
     @property
     def label(self) -> str:
-        return "mastered" if self.mastered and self.status != "skipped" else self.status
+        if self.mastered and self.status != "skipped":
+            return "mastered"
+        return f"{self.status} (placement check)" if self.reason == "placement" else self.status
 
 
 @dataclass(frozen=True)
@@ -104,10 +110,12 @@ async def roadmap_progress(
                 TopicState(
                     topic=topic,
                     status=row.status if row else "pending",
-                    enrolled=bool(row and row.enrolled),
+                    enrolled=bool(row and row.enrolled and row.removed_at is None),
                     recall=topic_recall(tcards, count, now),
                     cards=len(tcards),
                     reviewed=sum(1 for card in tcards if card.last_review is not None),
+                    reason=row.status_reason if row else None,
+                    removed=bool(row and row.removed_at is not None),
                 )
             )
         out.append(LevelProgress(lv, tuple(tps)))
@@ -123,12 +131,13 @@ async def topic_progress(
     return next(t for t in lp[0].topics if t.topic.id == topic_id)
 
 
-def suggest_next(content: Content, levels: list[LevelProgress]) -> Topic | None:
-    """The first topic, in roadmap order, not yet complete whose prerequisites are complete."""
+def suggest_next(content: Content, levels: list[LevelProgress], exclude: set[str] | None = None) -> Topic | None:
+    """The first topic, in roadmap order, not yet complete (nor being learned, nor in
+    ``exclude``) whose prerequisites are complete."""
     by_id = {state.topic.id: state for lp in levels for state in lp.topics}
     for lp in levels:
         for state in lp.topics:
-            if state.complete or (state.status == "learning" and state.enrolled):
+            if state.complete or (state.status == "learning" and state.enrolled) or state.topic.id in (exclude or ()):
                 continue
             if all(by_id[p].complete for p in state.topic.prerequisites if p in by_id):
                 return state.topic
@@ -141,21 +150,36 @@ def bar(fraction: float, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-async def set_status(session: AsyncSession, user_id: int, topic_id: str, status: str, now: datetime) -> None:
-    """Set the learner's own status for a topic: pending, learning, done or skipped."""
+async def set_status(
+    session: AsyncSession, user_id: int, topic_id: str, status: str, now: datetime, *, reason: str | None = None
+) -> None:
+    """Set the learner's status for a topic: pending, learning, done or skipped (``reason``:
+    who set it when not the learner, e.g. "placement"). A skipped topic gets no new questions."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     await queries.ensure_learner(session, user_id, now)
-    await queries.set_progress(session, user_id, topic_id, now, status=status)
+    row = await queries.set_progress(session, user_id, topic_id, now, status=status)
+    row.status_reason = reason
 
 
 async def enroll(session: AsyncSession, content: Content, user_id: int, topic_id: str, now: datetime) -> int:
-    """Add a topic to the learner's reviews: one card per question. Returns cards created."""
+    """Add a topic to the learner's reviews (again, if they had taken it out): one card per
+    question. Returns cards created."""
     await queries.ensure_learner(session, user_id, now)
     row = await queries.set_progress(session, user_id, topic_id, now, enrolled=True)
+    row.removed_at = None
     if row.status == "pending":
         row.status = "learning"
     before = len(await queries.cards_for(session, user_id, [topic_id]))
     await queries.create_cards(session, user_id, [(q.id, topic_id) for q in content.topic_questions(topic_id)], now)
     after = len(await queries.cards_for(session, user_id, [topic_id]))
     return after - before
+
+
+async def remove_from_reviews(session: AsyncSession, user_id: int, topic_id: str, now: datetime) -> int:
+    """Take a topic out of the learner's reviews: its cards are no longer asked, in /quiz or
+    digests, until they add it again themselves; history stays. Returns the topic's cards."""
+    await queries.ensure_learner(session, user_id, now)
+    row = await queries.set_progress(session, user_id, topic_id, now, enrolled=False)
+    row.removed_at = now
+    return len(await queries.cards_for(session, user_id, [topic_id]))

@@ -18,14 +18,11 @@ from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice, Resourc
 from bot.db import queries
 from bot.db.models import Learner, PracticeLog, QuizSession, ReviewLog
 from bot.db.queries import affected
-from bot.errors import InvalidInput, NotAllowed, NotFound, StaleInteraction
-from bot.study import progress
+from bot.errors import InvalidInput, NotAllowed, StaleInteraction
 from bot.study.grading import clamp_duration, rating_for
 from bot.study.reviews import card_for, record_review, revise_review
 from scheduler.srs import Rating
-from scheduler.timeutil import day_start, local_date, zone
 
-MAX_COUNT = 50
 MAX_REQUEUES = 2  # an Again is asked again at most this many times per session
 
 
@@ -86,76 +83,6 @@ def step_of(content: Content, qs: QuizSession) -> Step:
     return Step(qs, question, option_order(question, qs.seed, qs.position) if question else ())
 
 
-async def _learner_day_budget(session: AsyncSession, learner: Learner, now: datetime) -> tuple[int, int]:
-    tz = zone(learner.timezone)
-    start = day_start(local_date(now, tz, learner.day_cutoff_hour), tz, learner.day_cutoff_hour)
-    reviews, new = await queries.reviews_since(session, learner.id, start)
-    return max(0, learner.reviews_per_day - reviews), max(0, learner.new_per_day - new)
-
-
-async def build_queue(
-    session: AsyncSession, content: Content, learner: Learner, now: datetime, *, topic_ids: list[str] | None, count: int
-) -> list[str]:
-    """Due cards first (most overdue first), then new cards, within the daily limits: at most
-    ``new_per_day`` first reviews, and at most ``reviews_per_day`` reviews of any kind."""
-    review_budget, new_budget = await _learner_day_budget(session, learner, now)
-    live = set(content.questions)
-    due = await queries.due_cards(session, learner.id, now, min(count, review_budget), topic_ids, live)
-    room = min(count - len(due), new_budget, review_budget - len(due))
-    new = await queries.new_cards(session, learner.id, room, topic_ids) if room > 0 else []
-    return [c.question_id for c in [*due, *new] if c.question_id in live]
-
-
-def resolve_scope(content: Content, topic: str | None, level: int | None) -> list[str] | None:
-    """The topic ids a session may draw from (None: all enrolled topics); NotFound for unknown ones."""
-    if topic is not None:
-        if topic not in content.topics:
-            raise NotFound(f"There is no topic {topic!r}. Start typing a topic name to see suggestions.")
-        return [topic]
-    if level is not None:
-        lv = content.level(level)
-        if lv is None:
-            numbers = ", ".join(str(x.number) for x in content.levels)
-            raise NotFound(f"There is no level {level}; levels are {numbers}.")
-        return [t.id for t in lv.topics]
-    return None
-
-
-async def start(
-    session: AsyncSession,
-    content: Content,
-    user_id: int,
-    now: datetime,
-    *,
-    source: str = "quiz",
-    topic: str | None = None,
-    level: int | None = None,
-    count: int = 10,
-    cram: bool = False,
-) -> Step:
-    """Start a session. Raises InvalidInput/NotFound with a helpful message when empty."""
-    if not 1 <= count <= MAX_COUNT:
-        raise InvalidInput(f"count must be between 1 and {MAX_COUNT}.")
-    learner = await queries.ensure_learner(session, user_id, now)
-    scope = resolve_scope(content, topic, level)
-    rng = random.Random()
-    if cram:
-        if scope is None:
-            raise InvalidInput("Cram mode needs a topic or a level: `/quiz mode:cram topic:…` or `level:…`.")
-        pool = [q.id for tid in scope for q in content.topic_questions(tid)]
-        queue = rng.sample(pool, min(count, len(pool)))
-    else:
-        if topic is not None:
-            await progress.enroll(session, content, user_id, topic, now)
-        elif level is not None and not await queries.cards_for(session, user_id, scope):
-            for tid in scope or []:
-                await progress.enroll(session, content, user_id, tid, now)
-        queue = await build_queue(session, content, learner, now, topic_ids=scope, count=count)
-    if not queue:
-        raise InvalidInput(await _empty_reason(session, content, learner, now, scope))
-    return await create_session(session, content, user_id, queue, "cram" if cram else source, now)
-
-
 async def create_session(
     session: AsyncSession,
     content: Content,
@@ -185,40 +112,15 @@ async def create_session(
     return step_of(content, qs)
 
 
-async def _empty_reason(
-    session: AsyncSession, content: Content, learner: Learner, now: datetime, scope: list[str] | None
-) -> str:
-    all_cards = await queries.cards_for(session, learner.id)
-    if not all_cards:
-        levels = await progress.roadmap_progress(session, content, learner.id, now)
-        nxt = progress.suggest_next(content, levels)
-        hint = f" A good place to start: **{nxt.name}** — `/quiz topic:{nxt.name}`." if nxt else ""
-        return (
-            "You haven't added any topics to your reviews yet. Pick one with `/quiz topic:…` or from `/roadmap`." + hint
-        )
-    review_budget, new_budget = await _learner_day_budget(session, learner, now)
-    if review_budget == 0:
-        return "You've reached today's review limit. Come back tomorrow, or raise it in `/settings`."
-    nxt_due = await queries.next_due(session, learner.id)
-    new_left = await queries.count_new_available(session, learner.id)
-    parts = ["Nothing is due right now" + (" in that scope" if scope else "") + " — nice work! 🎉"]
-    if new_left and new_budget == 0:
-        parts.append(f"You've met today's limit of {learner.new_per_day} new questions.")
-    if nxt_due is not None:
-        parts.append(f"Next review <t:{int(nxt_due.timestamp())}:R>.")
-    parts.append("To practise anyway without changing your schedule, try `/quiz mode:cram`.")
-    return " ".join(parts)
-
-
 async def load(
     session: AsyncSession, content: Content, session_id: int, user_id: int, *, for_update: bool = False
 ) -> QuizSession:
     """The learner's own quiz session; StaleInteraction or NotAllowed otherwise."""
     qs = await session.get(QuizSession, session_id, with_for_update=for_update)
     if qs is None:
-        raise StaleInteraction("This quiz no longer exists. Start a new one with `/quiz`.")
+        raise StaleInteraction("This quiz no longer exists. Start a new one with `/quiz`.", title="Quiz ended")
     if qs.learner_id != user_id:
-        raise NotAllowed("This quiz belongs to someone else — start your own with `/quiz`.")
+        raise NotAllowed("This quiz belongs to someone else — start your own with `/quiz`.", title="Not your quiz")
     return qs
 
 
@@ -241,7 +143,7 @@ async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if affected(res) != 1:
-        raise StaleInteraction("That question is already answered.")
+        raise StaleInteraction("That question is already answered.", title="Already answered")
     await session.refresh(qs)
 
 
@@ -251,10 +153,10 @@ def _grade(
     """(right or wrong, None for a flashcard; the FSRS rating) of an answer."""
     if isinstance(question, Flashcard):
         if rating is None:
-            raise InvalidInput("Rate how well you remembered it.")
+            raise InvalidInput("Rate how well you remembered it.", title="Rate your recall")
         return None, rating
     if choice is None:
-        raise InvalidInput("Pick an answer.")
+        raise InvalidInput("Pick an answer.", title="No answer picked")
     if isinstance(question, MultipleChoice):
         correct = choice == question.correct_index
     else:
@@ -304,11 +206,13 @@ async def answer(
     question with options, ``rating`` for a flashcard."""
     qs = await load(session, content, session_id, user_id)
     if qs.position != position or qs.answered:
-        raise StaleInteraction("That question is already answered.")
+        raise StaleInteraction("That question is already answered.", title="Already answered")
     step = step_of(content, qs)
     question = step.question
     if question is None:
-        raise StaleInteraction("That question was removed from the course; press Next to continue.")
+        raise StaleInteraction(
+            "That question was removed from the course; press Next to continue.", title="Question removed"
+        )
     await _claim(session, qs, position)
     duration = clamp_duration(int((now - qs.shown_at).total_seconds() * 1000) if qs.shown_at else None)
     learner = await queries.ensure_learner(session, user_id, now)
@@ -334,9 +238,11 @@ async def adjust(
     """The learner re-rates the review they just made (Hard / Good / Easy)."""
     qs = await load(session, content, session_id, user_id)
     if qs.position != position or not qs.answered:
-        raise StaleInteraction("You can only re-rate the question you just answered.")
+        raise StaleInteraction("You can only re-rate the question you just answered.", title="Too late to re-rate")
     if qs.source == "cram":
-        raise StaleInteraction("Cram practice doesn't change your schedule, so there's nothing to re-rate.")
+        raise StaleInteraction(
+            "Cram practice doesn't change your schedule, so there's nothing to re-rate.", title="Nothing to re-rate"
+        )
     qid = qs.queue[position]
     card = await queries.card_for_question(session, user_id, qid)
     log_row = (
@@ -347,9 +253,9 @@ async def adjust(
         else None
     )
     if card is None or log_row is None:
-        raise StaleInteraction("There's no review to re-rate.")
+        raise StaleInteraction("There's no review to re-rate.", title="Nothing to re-rate")
     if log_row.correct is False:
-        raise StaleInteraction("A wrong answer stays rated Again.")
+        raise StaleInteraction("A wrong answer stays rated Again.", title="Wrong answers stay Again")
     learner = await queries.ensure_learner(session, user_id, now)
     await revise_review(session, learner, card, log_row, rating)
     return rating
@@ -361,7 +267,7 @@ async def advance(
     """Move past the question at ``position`` (answered, or removed from content)."""
     qs = await load(session, content, session_id, user_id)
     if qs.position != position:
-        raise StaleInteraction("You've already moved on from that question.")
+        raise StaleInteraction("You've already moved on from that question.", title="Already moved on")
     q_exists = position < len(qs.queue) and qs.queue[position] in content.questions
     res = await session.execute(
         update(QuizSession)
@@ -374,7 +280,7 @@ async def advance(
         .execution_options(synchronize_session=False)
     )
     if affected(res) != 1:
-        raise StaleInteraction("Answer the question first.")
+        raise StaleInteraction("Answer the question first.", title="Answer first")
     await session.refresh(qs)
     if qs.position >= len(qs.queue):
         qs.finished_at = now

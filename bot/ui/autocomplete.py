@@ -9,7 +9,7 @@ from bot.content import Content, Topic
 from bot.study.lookup import normalise, rank_topics
 from bot.ui.interaction import services_of
 from bot.ui.text import AUTOCOMPLETE, clip
-from scheduler.timeutil import timezone_names
+from scheduler.zones import place_names
 
 
 def topic_label(content: Content, topic: Topic) -> str:
@@ -34,7 +34,7 @@ async def level_choices(interaction: discord.Interaction, current: int | str) ->
 
 async def timezone_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     wanted = current.strip().lower().replace(" ", "_")
-    names = timezone_names()
+    names = place_names()
     hits = [n for n in names if n.lower().startswith(wanted)]
     hits += [n for n in names if wanted in n.lower() and not n.lower().startswith(wanted)]
     return [app_commands.Choice(name=clip(name, 100), value=name) for name in hits[:AUTOCOMPLETE]]

@@ -19,7 +19,7 @@ from bot.study.leaderboard import Standing
 from bot.ui.components import Item, Row, static_view
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
-from bot.ui.text import EMBED_DESCRIPTION, clip, md
+from bot.ui.text import EMBED_DESCRIPTION, clip, md, plural
 from scheduler.timeutil import format_days, format_hhmm
 
 NEEDED = {
@@ -140,7 +140,7 @@ def list_embed(channels: Sequence[StudyChannel], names: dict[int, str], now: dat
         scope = ", ".join([f"level {n}" for n in sc.levels] + list(sc.topics)) or "the whole roadmap"
         lines = [
             f"{format_hhmm(sc.post_minute)} {sc.timezone}, {format_days(sc.days_mask)} · "
-            f"{sc.questions_per_post} question(s) · {scope}"
+            f"{plural(sc.questions_per_post, 'question')} a post · {scope}"
         ]
         if sc.paused:
             lines.append(f"⏸️ paused — {sc.pause_reason or 'by an admin'}")

@@ -27,3 +27,17 @@ def narrow(interaction: discord.Interaction) -> StudyInteraction:
 def services_of(interaction: discord.Interaction) -> Services:
     """The services of the bot that received ``interaction``."""
     return narrow(interaction).client.services
+
+
+def personal(interaction: discord.Interaction) -> bool:
+    """Should the reply be private? Yes wherever others could read it: in a server (the bot's
+    or, for the personal app, someone else's) and in group DMs; not in a DM with the bot."""
+    return interaction.guild_id is not None or interaction.context.private_channel
+
+
+def bot_present(interaction: discord.Interaction) -> bool:
+    """Is the bot itself where the interaction happened (so it may read or post there)? Not
+    when the personal app is used in a server or a DM the bot is not part of."""
+    if interaction.guild_id is None:
+        return not interaction.context.private_channel
+    return interaction.is_guild_integration() and interaction.client.get_guild(interaction.guild_id) is not None

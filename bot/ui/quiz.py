@@ -19,7 +19,7 @@ from bot.study.quiz import Feedback, Step, Summary
 from bot.ui.components import Item, Message, Row, link_button, static_view
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
-from bot.ui.text import EMBED_DESCRIPTION, clip, md
+from bot.ui.text import EMBED_DESCRIPTION, clip, md, plural
 from scheduler.srs import Rating
 
 LETTERS = "ABCDE"
@@ -212,7 +212,7 @@ def summary_embed(summary: Summary) -> discord.Embed:
         text = "Session ended. Come back any time with `/quiz`."
     else:
         pct = round(100 * summary.correct / summary.answered)
-        text = f"You answered **{summary.answered}** question(s) and got **{summary.correct}** right ({pct}%)."
+        text = f"You answered **{plural(summary.answered, 'question')}** and got **{summary.correct}** right ({pct}%)."
     if summary.cram:
         text += "\nCram practice doesn't change your review schedule."
     elif summary.due_now:
@@ -246,7 +246,7 @@ async def handle_click(interaction: StudyInteraction, action: str, sid: int, pos
         elif action == "show":
             step = await quiz.current(session, content, sid, uid)
             if step.position != pos or step.session.answered or step.question is None:
-                raise quiz.StaleInteraction("That card has already been rated.")
+                raise quiz.StaleInteraction("That card has already been rated.", title="Already rated")
             payload = {"embed": flashcard_embed(content, step), "view": flashcard_view(step)}
         elif action == "adj":
             await quiz.adjust(session, content, sid, uid, pos, Rating(arg or 3), now)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.errors import UserFacingError
+from bot.errors import Notice, UserFacingError
 from bot.ui.interaction import StudyInteraction
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ async def ack(interaction: StudyInteraction, *, ephemeral: bool = False, thinkin
 
 
 def error_embed(err: UserFacingError) -> discord.Embed:
-    return discord.Embed(title=err.title, description=err.message, colour=ERROR_COLOUR)
+    """The private reply to an expected failure: red with a title saying what went wrong, or
+    neutral for a ``Notice`` (nothing to do)."""
+    return discord.Embed(title=err.title, description=err.message, colour=OK_COLOUR if err.neutral else ERROR_COLOUR)
 
 
 async def send_ephemeral(
@@ -79,17 +81,22 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not report an error to user %s: %s", interaction.user.id, exc)
 
 
+def result_of(error: BaseException) -> str:
+    """The metrics label of a request that raised: "ok" for a Notice (a valid request with
+    nothing to do), "refused" for another UserFacingError, "error" for a bug."""
+    if isinstance(error, Notice):
+        return "ok"
+    return "refused" if isinstance(error, UserFacingError) else "error"
+
+
 async def guarded(interaction: StudyInteraction, handler: Callable[[], Awaitable[None]]) -> None:
     """Run a component handler, turning its errors into replies; count and time it."""
     name = ":".join(_custom_id(interaction).split(":")[:2])
     result = "ok"
     try:
         await handler()
-    except UserFacingError as exc:
-        result = "refused"
-        await report_error(interaction, exc)
     except Exception as exc:  # noqa: BLE001 - every error is reported or logged here
-        result = "error"
+        result = result_of(exc)
         await report_error(interaction, exc)
     metrics = interaction.client.metrics
     metrics.commands.labels(name=name, result=result).inc()

@@ -180,14 +180,26 @@ def resource_line(resource: Resource) -> str:
 # ---------------------------------------------------------------- resources
 
 
-def resource_groups(content: Content, resources: Sequence[Resource]) -> list[tuple[str, list[str]]]:
-    """(heading, lines) grouped by level (general resources last), each line typed and linked."""
+def resource_groups(
+    content: Content, resources: Sequence[Resource], level: int | None = None
+) -> list[tuple[str, list[str]]]:
+    """(heading, lines) grouped by level (general resources last), each resource listed once.
+
+    A resource spanning several levels sits under ``level`` when the list is filtered to one,
+    otherwise under the first level it covers, so the count above the list matches its rows.
+    """
+
+    def home(resource: Resource) -> int | None:
+        if not resource.levels:
+            return None
+        return level if level in resource.levels else min(resource.levels)
+
     groups: list[tuple[str, list[str]]] = []
     for lv in content.levels:
-        rs = [r for r in resources if lv.number in r.levels]
+        rs = [r for r in resources if home(r) == lv.number]
         if rs:
             groups.append((f"{lv.emoji} {lv.title}", [_res_line(content, r) for r in rs]))
-    general = [r for r in resources if not r.levels]
+    general = [r for r in resources if home(r) is None]
     if general:
         groups.append(("🛠 Tools & practice", [_res_line(content, r) for r in general]))
     return groups

@@ -7,14 +7,14 @@ import discord
 from bot.content import Content
 from bot.study import progress
 from bot.study import stats as st
-from bot.ui.text import clip
+from bot.ui.text import clip, plural
 
 COLOUR = discord.Colour.blue()
 
 
 def stats_embed(stats: st.Stats) -> discord.Embed:
     embed = discord.Embed(title="📊 Your study stats", colour=COLOUR)
-    embed.add_field(name="Streak", value=f"🔥 **{stats.current_streak}** day(s) · best {stats.best_streak}")
+    embed.add_field(name="Streak", value=f"🔥 **{plural(stats.current_streak, 'day')}** · best {stats.best_streak}")
     retention = (
         "—" if stats.retention_30d is None else f"**{round(100 * stats.retention_30d)}%** of {stats.retention_30d_n}"
     )

@@ -6,6 +6,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.content import MultipleChoice
+from bot.study import quiz
+from tests.study.test_quiz import right_choice
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,3 +63,37 @@ def test_console_study_channel_post_appears_when_time_advances(tmp_path: Path) -
     assert "✅ Study channel saved" in r.stdout and "📣 New post in #general" in r.stdout
     assert "Recorded in your own reviews." in r.stdout
     assert "count must be a whole number" in r.stdout
+
+
+async def test_console_help_numbered_messages_and_follow_ups(harness: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.console import Console
+
+    console = Console(harness.ld, harness.bot, harness.clock)
+    await console.setup()
+    await console.handle("help")
+    out = capsys.readouterr().out
+    assert "/quiz [topic] [level] [count] [mode]" in out and "/settings timezone <name>" in out
+    assert "/start [timezone]" in out and "#4 2" in out
+
+    await console.handle("/quiz topic:numpy count:2")
+    quiz_msg = console.shown[-1]
+    [sid] = {c["custom_id"].split(":")[2] for c in harness.ld.components_of(quiz_msg) if "quiz:ans:" in c["custom_id"]}
+    async with harness.services.read() as s:
+        step = await quiz.current(s, harness.services.content, int(sid), console.user.id)
+    choice = right_choice(step.question)
+    labels = [c.get("label") for c in console.components[quiz_msg.id]]
+    wanted = "ABCDE"[step.order.index(choice)] if isinstance(step.question, MultipleChoice) else str(bool(choice))
+    await console.handle(str(labels.index(wanted) + 1))
+    assert "Correct!" in capsys.readouterr().out
+    felt_easy = [c.get("label") for c in console.components[quiz_msg.id]].index("Felt easy") + 1
+    await console.handle(str(felt_easy))
+    out = capsys.readouterr().out
+    assert "Got it — rated Easy" in out and "── #2 " in out
+    await console.handle("1")  # still the quiz message's Next, not the follow-up's (it has no buttons)
+    assert "Quiz · 2/2" in capsys.readouterr().out
+    await console.handle("/roadmap level:0")
+    await console.handle("#1 5")  # Stop, on the quiz message numbered 1
+    out = capsys.readouterr().out
+    assert "── #1 " in out and "Session" in out
+    await console.handle("#9 1")
+    assert "there is no message #9" in capsys.readouterr().out

@@ -188,4 +188,4 @@ def test_cli_reports_errors_and_exits_nonzero(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "content", "check", str(folder)], capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 1
-    assert "roadmap.yaml:21:11: error:" in r.stderr and "1 error(s)" in r.stderr
+    assert "roadmap.yaml:21:11: error:" in r.stderr and "1 error in" in r.stderr

@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.endpoint import apply_endpoints, reset_endpoints
-from localdiscord import LocalDiscord
+from localdiscord import LocalDiscord, NotOffered
+from localdiscord import permissions as P
 from tests.helpers import CONTENT, running_bot, settings_for
 
 
@@ -17,14 +20,24 @@ async def test_reload_content_keeps_running_content_on_error(
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
     async with running_bot(ld, db_url, content_dir=folder) as h:
-        owner, stranger = ld.owner, ld.create_user("stranger")
+        owner, stranger, member = ld.owner, ld.create_user("stranger"), ld.create_user("member")
+        guild = await ld.create_guild("g", owner)
+        ch = next(iter(guild.channels.values()))
+        await ld.add_member(guild, stranger, permissions=P.ADMINISTRATOR)
+        await ld.add_member(guild, member)
         before = len(h.services.content.questions)
-        it = await ld.slash(stranger, "admin reload-content", {})
+        # Discord offers /admin to server administrators only, and only in servers.
+        with pytest.raises(NotOffered, match="default_member_permissions"):
+            await ld.slash(member, "admin reload-content", {}, channel=ch)
+        with pytest.raises(NotOffered, match="not available in DMs"):
+            await ld.slash(owner, "admin reload-content", {})
+        # A server admin who does not own the bot is refused by the bot itself.
+        it = await ld.slash(stranger, "admin reload-content", {}, channel=ch)
         assert it.reply is not None and "Only the bot's owner" in it.reply.embeds[0]["description"]
 
         target = folder / "questions" / "level-0" / "numpy.yaml"
         target.write_text(target.read_text().replace("type: true_false", "type: essay", 1))
-        it = await ld.slash(owner, "admin reload-content", {})
+        it = await ld.slash(owner, "admin reload-content", {}, channel=ch)
         embed = it.reply.embeds[0]  # type: ignore[union-attr]
         assert embed["title"].startswith("Content NOT reloaded: 1 error")
         assert "numpy.yaml" in embed["description"] and "unknown question type 'essay'" in embed["description"]
@@ -42,7 +55,7 @@ async def test_reload_content_keeps_running_content_on_error(
     explanation: Every element of an ndarray shares one dtype, which is what makes vectorised operations fast.
 """
         )
-        it = await ld.slash(owner, "admin reload-content", {})
+        it = await ld.slash(owner, "admin reload-content", {}, channel=ch)
         assert it.reply is not None and it.reply.embeds[0]["title"] == "Content reloaded"
         assert "numpy-reload-probe" in h.services.content.questions
 

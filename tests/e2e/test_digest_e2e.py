@@ -154,7 +154,7 @@ async def test_settings_validation_errors(harness: Harness) -> None:
     cases = [
         ("settings timezone", {"name": "Mars/Base"}, "not a time zone I know"),
         ("settings digest-time", {"time": "25:00"}, "not a valid time of day"),
-        ("settings digest-time", {"time": "9am"}, "HH:MM"),
+        ("settings digest-time", {"time": "after lunch"}, "use e.g. 19:30, 7:30pm or 7pm"),
         ("settings digest-size", {"count": 40}, "from 1 to 25"),
         ("settings retention", {"value": 0.99}, "between 0.70 and 0.97"),
         ("settings day-start", {"hour": 13}, "from 0 to 12"),

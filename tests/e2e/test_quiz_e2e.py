@@ -64,7 +64,7 @@ async def test_quiz_session_end_to_end(harness: Harness) -> None:
     await answer(h, alice, msg, correct=True)
     await ld.click(alice, msg, "Finish")
     assert msg.embeds[0]["title"] == "🎓 Session complete"
-    assert "answered **3**" in msg.embeds[0]["description"]
+    assert "answered **3 questions**" in msg.embeds[0]["description"]
     assert await review_count(h) == 3
 
 
@@ -95,7 +95,7 @@ async def test_buttons_survive_restart_and_refuse_double_and_foreign_clicks(harn
     target = right if not isinstance(q, Flashcard) else old_buttons[0]["custom_id"]
     click = await ld.click(bob, stale, target)
     reply = click.followups[-1] if click.followups else click.original
-    assert reply is not None and reply.embeds and reply.embeds[0]["title"] == "Nothing to do"
+    assert reply is not None and reply.embeds and reply.embeds[0]["title"] == "Already answered"
     assert await review_count(h) == 1
 
     # Someone else's click is refused.
@@ -118,10 +118,51 @@ async def test_quiz_in_dms_and_autocomplete(harness: Harness) -> None:
     assert it.original.channel.type == 1  # a DM
 
 
-async def test_quiz_with_nothing_enrolled_explains(harness: Harness) -> None:
+async def test_a_newcomers_quiz_just_starts_on_the_suggested_topic(harness: Harness) -> None:
     ld = harness.ld
     dan = ld.create_user("dan")
+    first = harness.services.content.levels[0].topics[0]
     it = await ld.slash(dan, "quiz", {})
     msg = it.original
-    assert msg is not None and "haven't added any topics" in msg.embeds[0]["description"]
-    assert "Linear algebra" in msg.embeds[0]["description"]
+    assert msg is not None and msg.embeds[0]["title"].startswith("Quiz · 1/")
+    assert msg.embeds[0]["title"].endswith(first.name)
+    assert f"I added **{first.name}** to your reviews" in msg.content and "/quiz topic:" in msg.content
+
+
+async def test_mistakes_mode_with_and_without_mistakes(harness: Harness) -> None:
+    h, ld = harness, harness.ld
+    eli = ld.create_user("eli")
+    it = await ld.slash(eli, "quiz", {"mode": "mistakes"})
+    reply = it.reply
+    assert reply is not None and reply.embeds[0]["title"] == "No mistakes to review"
+    assert reply.embeds[0]["color"] != 15158332  # neutral, not an error
+
+    it = await ld.slash(eli, "quiz", {"topic": "pandas", "count": 2})
+    msg = it.original
+    assert msg is not None
+    q, _, _ = await current_question(h, msg)
+    await answer(h, eli, msg, correct=False)
+    it = await ld.slash(eli, "quiz", {"mode": "mistakes"})
+    review = it.original
+    assert review is not None and review.embeds[0]["title"].startswith("Quiz · 1/1 · ")
+    assert (await current_question(h, review))[0] == q
+
+
+async def test_an_unfinished_session_is_offered_again_after_a_restart(harness: Harness) -> None:
+    h, ld = harness, harness.ld
+    fay = ld.create_user("fay")
+    it = await ld.slash(fay, "quiz", {"topic": "numpy", "count": 4})
+    msg = it.original
+    assert msg is not None
+    await answer(h, fay, msg, correct=True)
+    await ld.click(fay, msg, "Next")
+    await h.restart()
+    it = await ld.slash(fay, "quiz", {})
+    offer = it.original
+    assert offer is not None and offer.embeds[0]["title"] == "📚 Pick up where you left off?"
+    labels = [c.get("label") for c in ld.components_of(offer)]
+    assert labels == ["Continue your session (3 of 4 left)", "Start a new one"]
+    await ld.click(fay, offer, "Continue your session (3 of 4 left)")
+    assert offer.embeds[0]["title"].startswith("Quiz · 2/4 · Numpy")
+    await answer(h, fay, offer, correct=True)
+    assert await review_count(h) == 2

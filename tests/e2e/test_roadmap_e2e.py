@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -56,7 +57,7 @@ async def test_topic_actions_quiz_enroll_share_and_strangers(harness: Harness) -
 
     await ld.click(ben, msg, "Add to my daily reviews")
     assert "in your daily reviews" in field(msg, "Your status")["value"]
-    assert ld.find_component(msg, "In your daily reviews")["disabled"]
+    assert ld.find_component(msg, "Remove from my reviews")
 
     click = await ld.click(ben, msg, "Quiz me on this")
     await ld.settle()
@@ -97,7 +98,11 @@ async def test_resources_filters(harness: Harness) -> None:
         while not ld.find_component(msg, "Next ▶").get("disabled"):
             await ld.click(dee, msg, "Next ▶")
             text += "".join(f["value"] for f in msg.embeds[0]["fields"])
-    assert text.count("https://") >= 46
+    urls = [r.url for r in harness.services.content.resources.values()]
+    listed = re.findall(r"\]\((https?://[^)]+)\)", text)
+    assert sorted(listed) == sorted(urls)  # every link once, however many levels it spans
+    count_line = msg.embeds[0]["description"]
+    assert count_line == f"{len(urls)} links."
 
     it = await ld.slash(dee, "resources", {"level": 6})
     assert "Sutton & Barto" in "".join(f["value"] for f in it.original.embeds[0]["fields"])  # type: ignore[union-attr]

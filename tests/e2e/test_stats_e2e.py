@@ -35,7 +35,7 @@ async def test_stats_chart_and_progress(harness: Harness) -> None:
     fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
     async with h.services.unit() as s:
         n = (await s.execute(text("SELECT COUNT(*) FROM review_logs"))).scalar()
-    assert fields["Streak"].startswith("🔥 **1**") and fields["Reviews"].endswith(f"{n} in all") and n >= 7
+    assert fields["Streak"].startswith("🔥 **1 day**") and fields["Reviews"].endswith(f"{n} in all") and n >= 7
 
     it = await ld.slash(ivy, "progress", {})
     embed = it.reply.embeds[0]  # type: ignore[union-attr]

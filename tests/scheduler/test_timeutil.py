@@ -5,12 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from scheduler.timeutil import (
-    UnknownTimezone,
     format_days,
     local_date,
     next_slot,
     parse_days,
-    parse_hhmm,
     to_utc_local,
     zone,
 )
@@ -49,21 +47,10 @@ def test_local_date_with_cutoff() -> None:
     assert local_date(late, BERLIN, 0) == date(2026, 6, 2)
 
 
-@pytest.mark.parametrize("text,minute", [("07:30", 450), ("7:05", 425), ("23:59", 1439), ("00:00", 0)])
-def test_parse_hhmm(text: str, minute: int) -> None:
-    assert parse_hhmm(text) == minute
-
-
-@pytest.mark.parametrize("text", ["24:00", "7", "7:5", "ab:cd", "12:60", "", "-1:00"])
-def test_parse_hhmm_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match=r"HH:MM|valid time"):
-        parse_hhmm(text)
-
-
 def test_unknown_timezone_message() -> None:
-    with pytest.raises(UnknownTimezone, match="Europe/Berlin"):
+    with pytest.raises(ValueError, match="Europe/Berlin"):
         zone("Mars/Olympus_Mons")
-    with pytest.raises(UnknownTimezone):
+    with pytest.raises(ValueError):
         zone("../etc/passwd")
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from bot.content import Flashcard, MultipleChoice, TrueFalse
 from bot.db import queries
 from bot.db.models import Card, Learner, PracticeLog, ReviewLog
-from bot.errors import InvalidInput, NotAllowed, NotFound, StaleInteraction
+from bot.errors import NotAllowed, NotFound, Notice, StaleInteraction
 from bot.services import Services
-from bot.study import progress, quiz
+from bot.study import progress, quiz, starting
 from scheduler.srs import Rating
 
 UID, OTHER = 111, 222
@@ -65,8 +65,12 @@ async def count(svc: Services, model: type, **where: object) -> int:
 
 
 async def start(svc: Services, **kw: object) -> quiz.Step:
+    return (await started(svc, **kw)).step
+
+
+async def started(svc: Services, **kw: object) -> starting.Started:
     async with svc.unit() as s:
-        return await quiz.start(s, svc.content, UID, svc.clock.now(), **kw)  # type: ignore[arg-type]
+        return await starting.start(s, svc.content, UID, svc.clock.now(), **kw)  # type: ignore[arg-type]
 
 
 async def test_topic_quiz_enrolls_and_serves_new_cards(services: Services) -> None:
@@ -142,7 +146,7 @@ async def test_daily_new_card_limit(services: Services) -> None:
     for pos in range(3):
         await answer_current(services, step.session.id)
         await next_q(services, step.session.id, pos)
-    with pytest.raises(InvalidInput, match="limit of 3 new"):
+    with pytest.raises(Notice, match="limit of 3 new"):
         await start(services, level=1, count=20)
     services.clock.advance(timedelta(days=1))
     assert (await start(services, level=1, count=20)).total >= 3
@@ -156,9 +160,17 @@ async def test_review_cap(services: Services) -> None:
     assert step.total == 2
 
 
-async def test_empty_quiz_explains_what_to_do(services: Services) -> None:
-    with pytest.raises(InvalidInput, match="haven't added any topics"):
-        await start(services)
+async def test_a_newcomers_quiz_starts_on_the_suggested_topic(services: Services) -> None:
+    first = services.content.levels[0].topics[0]
+    begun = await started(services)
+    assert begun.step.question is not None and begun.step.question.topic == first.id
+    assert begun.note is not None and first.name in begun.note and "/quiz topic:" in begun.note
+    async with services.read() as s:
+        rows = await queries.progress_map(s, UID)
+    assert [tid for tid, row in rows.items() if row.enrolled] == [first.id]
+
+
+async def test_unknown_topic_or_level_is_refused(services: Services) -> None:
     with pytest.raises(NotFound, match="no topic"):
         await start(services, topic="quantum-cooking")
     with pytest.raises(NotFound, match="no level 12"):
@@ -166,7 +178,7 @@ async def test_empty_quiz_explains_what_to_do(services: Services) -> None:
 
 
 async def test_cram_does_not_touch_the_schedule(services: Services) -> None:
-    step = await start(services, topic="gans", count=3, cram=True)
+    step = await start(services, topic="gans", count=3, mode="cram")
     assert step.session.source == "cram"
     await answer_current(services, step.session.id, correct=False)
     assert await count(services, ReviewLog) == 0

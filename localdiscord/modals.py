@@ -1,0 +1,61 @@
+"""A modal as the Discord client fills it in: what it refuses to send, and the MODAL_SUBMIT data.
+
+The submission carries the modal's ``custom_id`` and, for each text input, a row of the
+kind it came in (an action row, type 1, or a label, type 18) holding ``{"type": 4,
+"custom_id", "value"}`` (components/reference, "Text Input Interaction"). Text displays
+send nothing back here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localdiscord.users import InvalidOption
+
+
+def text_inputs(modal: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """Each text input of ``modal`` with the type of the row it sits in (1 or 18)."""
+    found = []
+    for row in modal.get("components") or []:
+        if row.get("type") == 1:
+            found += [(1, comp) for comp in row.get("components") or [] if comp.get("type") == 4]
+        elif row.get("type") == 18 and (row.get("component") or {}).get("type") == 4:
+            found.append((18, row["component"]))
+    return found
+
+
+def check_value(comp: dict[str, Any], value: Any) -> None:
+    """Refuse, as the client does, a value it would not let the user submit."""
+    name = comp.get("label") or comp["custom_id"]
+    if not isinstance(value, str):
+        raise InvalidOption(f"text input {name!r} takes text, not {value!r}")
+    required = comp.get("required") is not False
+    if not value:
+        if required:
+            raise InvalidOption(f"text input {name!r} is required")
+        return
+    low = comp.get("min_length") or 0
+    high = comp.get("max_length") or 4000
+    if len(value) < low:
+        raise InvalidOption(f"text input {name!r} needs at least {low} characters, not {len(value)}")
+    if len(value) > high:
+        raise InvalidOption(f"text input {name!r} takes at most {high} characters, not {len(value)}")
+    if comp.get("style") == 1 and "\n" in value:
+        raise InvalidOption(f"text input {name!r} is a single line")
+
+
+def submission(modal: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """The ``data`` of the MODAL_SUBMIT interaction for ``values`` typed into ``modal``."""
+    inputs = text_inputs(modal)
+    known = {comp["custom_id"] for _, comp in inputs}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise AssertionError(f"modal {modal.get('custom_id')!r} has no inputs {unknown}; it has {sorted(known)}")
+    rows: list[dict[str, Any]] = []
+    for kind, comp in inputs:
+        value = values.get(comp["custom_id"], comp.get("value") or "")
+        check_value(comp, value)
+        entry: dict[str, Any] = {"type": 4, "custom_id": comp["custom_id"], "value": value}
+        if comp.get("id") is not None:
+            entry["id"] = comp["id"]
+        rows.append({"type": 1, "components": [entry]} if kind == 1 else {"type": 18, "component": entry})
+    return {"custom_id": modal["custom_id"], "components": rows}
