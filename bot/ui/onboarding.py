@@ -20,7 +20,7 @@ SETTINGS_STEPS = 3
 
 
 def _levels_text(content: Content, numbers: list[int]) -> str:
-    names = [f"Level {n} ({lv.name})" if (lv := content.level(n)) else f"Level {n}" for n in numbers]
+    names = [f"Level {n} – {lv.name}" if (lv := content.level(n)) else f"Level {n}" for n in numbers]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
