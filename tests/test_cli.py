@@ -59,7 +59,7 @@ def test_malformed_database_url_is_one_clear_line(tmp_path: Path) -> None:
 def test_content_check_ok() -> None:
     r = run("content", "check")
     assert r.returncode == 0, r.stderr
-    assert "91 topics" in r.stdout and "46 links" in r.stdout
+    assert "91 topics" in r.stdout and "71 links" in r.stdout
 
 
 def test_run_refuses_invalid_content_and_prints_every_error(tmp_path: Path) -> None:
