@@ -76,24 +76,32 @@ def check_value(comp: dict[str, Any], value: Any) -> None:
 
 def submission(modal: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """The ``data`` of the MODAL_SUBMIT interaction for ``values`` typed into ``modal`` (text for
-    a text input, a list of option values for a select)."""
+    a text input, a list of option values for a select), in the modal's order."""
     inputs, picks = text_inputs(modal), selects(modal)
     known = {comp["custom_id"] for _, comp in inputs} | {comp["custom_id"] for comp in picks}
     unknown = sorted(set(values) - known)
     if unknown:
         raise AssertionError(f"modal {modal.get('custom_id')!r} has no inputs {unknown}; it has {sorted(known)}")
+    kinds = {id(comp): kind for kind, comp in inputs}
     rows: list[dict[str, Any]] = []
-    for kind, comp in inputs:
-        value = values.get(comp["custom_id"], comp.get("value") or "")
-        check_value(comp, value)
-        entry: dict[str, Any] = {"type": 4, "custom_id": comp["custom_id"], "value": value}
-        if comp.get("id") is not None:
-            entry["id"] = comp["id"]
-        rows.append({"type": 1, "components": [entry]} if kind == 1 else {"type": 18, "component": entry})
-    for comp in picks:
-        chosen = check_choice(comp, values.get(comp["custom_id"]))
-        entry = {"type": 3, "custom_id": comp["custom_id"], "values": chosen}
-        if comp.get("id") is not None:
-            entry["id"] = comp["id"]
-        rows.append({"type": 18, "component": entry})
+    for row in modal.get("components") or []:
+        for comp in row.get("components") or [row.get("component") or {}]:
+            entry: dict[str, Any]
+            if id(comp) in kinds:
+                value = values.get(comp["custom_id"], comp.get("value") or "")
+                check_value(comp, value)
+                entry = {"type": 4, "custom_id": comp["custom_id"], "value": value}
+            elif any(comp is pick for pick in picks):
+                entry = {
+                    "type": 3,
+                    "custom_id": comp["custom_id"],
+                    "values": check_choice(comp, values.get(comp["custom_id"])),
+                }
+            else:
+                continue
+            if comp.get("id") is not None:
+                entry["id"] = comp["id"]
+            rows.append(
+                {"type": 1, "components": [entry]} if row.get("type") == 1 else {"type": 18, "component": entry}
+            )
     return {"custom_id": modal["custom_id"], "components": rows}
