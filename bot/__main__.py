@@ -12,6 +12,31 @@ from bot.settings import ConfigError, Settings, load_settings
 DESCRIPTION = "AI-roadmap study bot: a Discord study companion with spaced repetition."
 
 
+def _content_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    content = sub.add_parser(
+        "content",
+        help="content tools: `content check [PATH]` validates a content folder, `content report` analyses answers",
+        description="Content tools for authors.",
+    )
+    csub = content.add_subparsers(dest="content_command", metavar="ACTION")
+    chk = csub.add_parser(
+        "check",
+        help="validate a content folder and print a summary or every error",
+        description="Validate roadmap.yaml and all question files; exits 1 on any error.",
+    )
+    chk.add_argument("path", nargs="?", type=Path, default=None, help="content folder (default: ./content)")
+    rep = csub.add_parser(
+        "report",
+        help="how each question performs with learners (from the review log) and which need a look",
+        description="Item analysis from the database at DATABASE_URL: per question attempts, first-try "
+        "success, lapse rate, median answer time, option pick rates and problem reports; flagged questions "
+        "(reported, likely mis-keyed, too hard or too easy, distractors nobody picks) come first.",
+    )
+    rep.add_argument("--since", type=int, default=None, metavar="DAYS", help="only the last DAYS days")
+    rep.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    rep.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N questions")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -26,18 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         help="create or upgrade the database schema (DATABASE_URL) to the latest version",
         description="Bring the database at DATABASE_URL to the latest schema (Alembic upgrade head).",
     )
-    content = sub.add_parser(
-        "content",
-        help="content tools: `content check [PATH]` validates a content folder",
-        description="Content tools for authors.",
-    )
-    csub = content.add_subparsers(dest="content_command", metavar="ACTION")
-    chk = csub.add_parser(
-        "check",
-        help="validate a content folder and print a summary or every error",
-        description="Validate roadmap.yaml and all question files; exits 1 on any error.",
-    )
-    chk.add_argument("path", nargs="?", type=Path, default=None, help="content folder (default: ./content)")
+    _content_parser(sub)
     sync = sub.add_parser(
         "sync-commands",
         help="register the slash commands with Discord now",
@@ -196,6 +210,54 @@ def cmd_sync(settings: Settings, guild: int | None) -> int:
         return 2
 
 
+def cmd_content_report(since: int | None, as_json: bool, limit: int | None) -> int:
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.content import ContentError, load_content
+    from bot.db.session import create_engine, session_factory
+    from bot.study import item_analysis
+
+    if (since is not None and since < 1) or (limit is not None and limit < 1):
+        print("error: --since and --limit take a whole number of at least 1", file=sys.stderr)
+        return 2
+    settings = _settings()
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        print(f"error: the content folder is invalid ({exc.args[0].splitlines()[0]})", file=sys.stderr)
+        return 1
+
+    async def go() -> list[item_analysis.ItemStats]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                start = datetime.now(UTC) - timedelta(days=since) if since is not None else None
+                return await item_analysis.analyse(session, content, start)
+        finally:
+            await engine.dispose()
+
+    try:
+        items = asyncio.run(go())
+    except DBAPIError as exc:
+        print(f"error: cannot read the review log ({exc.orig}); run `python -m bot migrate` first?", file=sys.stderr)
+        return 1
+    if as_json:
+        shown = items if limit is None else items[:limit]
+        print(
+            json.dumps(
+                {"content_version": content.version, "since_days": since, "questions": [i.as_json() for i in shown]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(item_analysis.render_text(items, since_days=since, version=content.version, limit=limit))
+    return 0
+
+
 def cmd_backup(settings: Settings, path: Path | None) -> int:
     from bot.db import backup
 
@@ -252,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return 2
     if args.command == "content":
+        if args.content_command == "report":
+            return cmd_content_report(args.since, args.json, args.limit)
         if args.content_command != "check":
             _parser().parse_args(["content", "--help"])
         return cmd_content_check(args.path)

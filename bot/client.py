@@ -23,6 +23,7 @@ from bot.ui import start as start_flow
 from bot.ui.channels import AnswerButton
 from bot.ui.digest import DigestButton
 from bot.ui.quiz import QuizButton
+from bot.ui.reports import ReportButton
 from scheduler.core import StudyScheduler
 from scheduler.dispatch import Deliverers
 
@@ -47,7 +48,7 @@ EXTENSIONS = (
 )
 # Buttons that more than one feature (or the scheduler) sends: registered by the client,
 # so they keep working whichever extensions are loaded.
-SHARED_ITEMS = (QuizButton, DigestButton, AnswerButton, *start_flow.SHARED)
+SHARED_ITEMS = (QuizButton, DigestButton, AnswerButton, ReportButton, *start_flow.SHARED)
 CommandPayload = dict[str, object]
 
 

@@ -134,22 +134,27 @@ def check_components(rows: list[dict[str, Any]], problems: list[Problem]) -> Non
             if c.get("type") in (3, 5, 6, 7, 8):
                 check_select_counts(c, q, problems)
             if c.get("type") == 3:
-                opts = c.get("options") or []
-                if not 1 <= len(opts) <= 25:
-                    problems.append(((*q, "options"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length."))
-                values: set[str] = set()
-                for k, o in enumerate(opts):
-                    for key in ("label", "value", "description"):
-                        _max(problems, (*q, "options", k, key), o.get(key), 100)
-                    if o.get("value") in values:
-                        problems.append(
-                            (
-                                (*q, "options", k, "value"),
-                                "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
-                                "Option values must be unique",
-                            )
-                        )
-                    values.add(o.get("value"))
+                check_string_options(c, q, problems)
+
+
+def check_string_options(select: dict[str, Any], path: Path, problems: list[Problem]) -> None:
+    """A string select's 1–25 options: label, value and description ≤ 100, values unique."""
+    opts = select.get("options") or []
+    if not 1 <= len(opts) <= 25:
+        problems.append(((*path, "options"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length."))
+    values: set[str] = set()
+    for k, o in enumerate(opts):
+        for key in ("label", "value", "description"):
+            _max(problems, (*path, "options", k, key), o.get(key), 100)
+        if o.get("value") in values:
+            problems.append(
+                (
+                    (*path, "options", k, "value"),
+                    "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                    "Option values must be unique",
+                )
+            )
+        values.add(o.get("value"))
 
 
 def check_select_counts(select: dict[str, Any], path: Path, problems: list[Problem]) -> None:
@@ -182,9 +187,10 @@ def check_select_counts(select: dict[str, Any], path: Path, problems: list[Probl
 
 def check_modal(data: dict[str, Any]) -> list[Problem]:
     """A MODAL callback's data: custom_id ≤ 100, title ≤ 45, 1–5 components, each an action row
-    holding one text input (or a label around one, or a text display); a text input has a
-    custom_id ≤ 100, style 1 or 2, label ≤ 45, min_length 0–4000, max_length 1–4000, a value no
-    longer than max_length (and 4000) and a placeholder ≤ 100. Ids are unique in the modal."""
+    holding one text input (or a label around one text input or string select, or a text
+    display); a text input has a custom_id ≤ 100, style 1 or 2, label ≤ 45, min_length 0–4000,
+    max_length 1–4000, a value no longer than max_length (and 4000) and a placeholder ≤ 100.
+    Ids are unique in the modal."""
     problems: list[Problem] = []
     for key, limit in (("custom_id", 100), ("title", 45)):
         value = data.get(key)
@@ -207,12 +213,36 @@ def check_modal(data: dict[str, Any]) -> list[Problem]:
         elif row.get("type") == 18:  # a label around one component
             _max(problems, (*path, "label"), row.get("label"), 45)
             _max(problems, (*path, "description"), row.get("description"), 100)
-            _check_text_input(row.get("component") or {}, (*path, "component"), problems, ids, labelled=True)
+            child = row.get("component") or {}
+            if child.get("type") == 3:  # a string select, only inside a label
+                _check_modal_select(child, (*path, "component"), problems, ids)
+            else:
+                _check_text_input(child, (*path, "component"), problems, ids, labelled=True)
         elif row.get("type") != 10:  # a text display needs no checks here
             problems.append(
                 ((*path, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1, 10, 18).')
             )
     return problems
+
+
+def _check_modal_select(comp: dict[str, Any], path: Path, problems: list[Problem], ids: set[str]) -> None:
+    """A string select in a modal's label: a unique custom_id ≤ 100, placeholder ≤ 150, its
+    options and value counts as in messages; ``disabled`` is not allowed in modals."""
+    cid = comp.get("custom_id")
+    if not isinstance(cid, str) or not cid:
+        problems.append(((*path, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
+    else:
+        _max(problems, (*path, "custom_id"), cid, 100)
+        if cid in ids:
+            problems.append(
+                ((*path, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+            )
+        ids.add(cid)
+    _max(problems, (*path, "placeholder"), comp.get("placeholder"), 150)
+    if comp.get("disabled"):
+        problems.append(((*path, "disabled"), "COMPONENT_INVALID", "Selects in modals cannot be disabled."))
+    check_select_counts(comp, path, problems)
+    check_string_options(comp, path, problems)
 
 
 def _check_text_input(

@@ -135,11 +135,12 @@ class UserActions:
         return [o["value"] for o in comp.get("options") or [] if o.get("default")]
 
     async def submit_modal(
-        self, user: User, opened_by: Interaction, values: dict[str, str], *, timeout: float = 5.0
+        self, user: User, opened_by: Interaction, values: dict[str, Any], *, timeout: float = 5.0
     ) -> Interaction:
         """Fill in and submit the modal the bot answered ``opened_by`` with: ``values`` maps
         text input custom_ids to what the user typed (an input left out keeps its pre-filled
-        ``value``). ``InvalidOption`` for what the client would not send: a required input left
+        ``value``) and select custom_ids to the option values picked. ``InvalidOption`` for
+        what the client would not send: a required input left
         empty, a value shorter than ``min_length`` or longer than ``max_length``, a line break
         in a short input."""
         from localdiscord.modals import submission

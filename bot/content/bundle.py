@@ -35,6 +35,8 @@ class Content:
     # old question id -> new question id (from ``replaces``)
     replaced_by: dict[str, str]
     warnings: tuple[ContentIssue, ...] = field(default=())
+    # A short hash of the content files: problem reports say which version they were made on.
+    version: str = ""
 
     def level(self, number: int) -> Level | None:
         return next((lv for lv in self.levels if lv.number == number), None)

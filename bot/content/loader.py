@@ -4,6 +4,8 @@ file, line and column."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,15 @@ def _question_files(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in qdir.rglob("*") if p.suffix in (".yaml", ".yml"))
 
 
+def content_version(folder: Path) -> str:
+    """A short hash over the content files' names and bytes: it changes whenever they do."""
+    digest = hashlib.sha256()
+    for path in [folder / "roadmap.yaml", *_question_files(folder)]:
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def load_content(folder: Path | str) -> Content:
     """Load and validate a content folder; raise ContentError listing every problem."""
     folder = Path(folder)
@@ -109,7 +120,7 @@ def load_content(folder: Path | str) -> Content:
     if any(not i.warning for i in issues):
         raise ContentError(issues)
     assert content is not None
-    return content
+    return dataclasses.replace(content, version=content_version(folder))
 
 
 QuestionFiles = list[tuple[str, Doc, QuestionFile]]

@@ -162,10 +162,34 @@ class ReviewLog(Base):
     last_review_before: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The card's first review (counts against the daily new-card limit).
     was_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the learner picked: the option's index in the content's order (multiple choice),
+    # 1/0 (true/false); none for self-rated cards. Item analysis counts distractor picks.
+    choice: Mapped[int | None] = mapped_column(SmallInteger, default=None)
 
     __table_args__ = (
         Index("ix_review_logs_learner_time", "learner_id", "reviewed_at"),
         Index("ix_review_logs_card_id", "card_id"),
+    )
+
+
+class ProblemReport(Base):
+    """A learner's report that a question is wrong, unclear or has a typo (one per question)."""
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    question_id: Mapped[str] = mapped_column(String(96))
+    # The content's version when reported: the question may have been fixed since.
+    content_version: Mapped[str] = mapped_column(String(32))
+    # wrong_answer | unclear | typo | other
+    reason: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("learner_id", "question_id"),
+        Index("ix_problem_reports_question_id", "question_id"),
     )
 
 

@@ -1,4 +1,4 @@
-"""Owner tools: reload content without a restart (also on SIGHUP)."""
+"""Owner tools: reload content without a restart (also on SIGHUP); the content report."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 import discord
 from discord import app_commands
@@ -15,9 +16,11 @@ from bot.client import StudyBot
 from bot.content import ContentError, format_summary
 from bot.errors import NotAllowed
 from bot.services import Services
+from bot.study import item_analysis
 from bot.ui.installs import SERVER, SERVER_INSTALL
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
+from bot.ui.reports import content_report_embed
 from bot.ui.text import clip, plural
 
 log = logging.getLogger(__name__)
@@ -63,11 +66,28 @@ class AdminCog(commands.Cog):
         allowed_installs=SERVER_INSTALL,
     )
 
-    @admin.command(name="reload-content", description="Validate and load the content folder without restarting")
-    async def reload_content(self, interaction: StudyInteraction) -> None:
+    async def _owners_only(self, interaction: StudyInteraction, what: str) -> None:
         owners = set(self.bot.services.settings.owner_ids)
         if interaction.user.id not in owners and not await self.bot.is_owner(interaction.user):
-            raise NotAllowed("Only the bot's owner can reload content.", title="Owners only")
+            raise NotAllowed(f"Only the bot's owner can {what}.", title="Owners only")
+
+    @admin.command(name="content-report", description="Questions that need a look, from learners' answers and reports")
+    @app_commands.describe(days="only the last N days (default: all time)")
+    async def content_report(
+        self, interaction: StudyInteraction, days: app_commands.Range[int, 1, 3650] | None = None
+    ) -> None:
+        await self._owners_only(interaction, "see the content report")
+        await ack(interaction, ephemeral=True, thinking=True)
+        services = self.bot.services
+        since = services.clock.now() - timedelta(days=days) if days is not None else None
+        async with services.read() as session:
+            items = await item_analysis.analyse(session, services.content, since)
+        embed = content_report_embed(items, days=days, version=services.content.version)
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+    @admin.command(name="reload-content", description="Validate and load the content folder without restarting")
+    async def reload_content(self, interaction: StudyInteraction) -> None:
+        await self._owners_only(interaction, "reload content")
         await ack(interaction, ephemeral=True, thinking=True)
         ok, text = await reload_and_report(self.bot.services)
         if ok:

@@ -264,6 +264,7 @@ async def answer(
         source="channel",
         correct=correct,
         duration_ms=None,
+        choice=choice,
     )
     post.answers += 1
     post.correct_answers += int(correct)

@@ -191,7 +191,7 @@ async def answer(
     duration = clamp_duration(int((now - shown).total_seconds() * 1000)) if shown else None
     placement.answers = [
         *placement.answers,
-        {"q": qid, "level": placement.level, "ok": right, "at": now.isoformat(), "ms": duration},
+        {"q": qid, "level": placement.level, "ok": right, "at": now.isoformat(), "ms": duration, "c": choice},
     ]
     placement.position += 1
     placement.shown_at = now
@@ -240,7 +240,7 @@ async def _pass_level(session: AsyncSession, content: Content, placement: Placem
         card = await card_for(session, placement.learner_id, question.id, question.topic, now)
         right = bool(given["ok"])
         at = datetime.fromisoformat(str(given["at"]))
-        ms = given["ms"]
+        ms, chosen = given["ms"], given.get("c")
         await record_review(
             session,
             learner,
@@ -250,6 +250,7 @@ async def _pass_level(session: AsyncSession, content: Content, placement: Placem
             source=SOURCE,
             correct=right,
             duration_ms=ms if isinstance(ms, int) else None,
+            choice=chosen if isinstance(chosen, int) else None,
         )
     placement.passed = [*placement.passed, placement.level]
 

@@ -173,6 +173,7 @@ async def _record(
     correct: bool | None,
     duration: int | None,
     now: datetime,
+    choice: int | None,
 ) -> None:
     """A review on the learner's card, or (cram) a practice entry that leaves the schedule alone."""
     if qs.source == "cram":
@@ -188,7 +189,9 @@ async def _record(
         )
         return
     card = await card_for(session, learner.id, question.id, question.topic, now)
-    await record_review(session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration)
+    await record_review(
+        session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration, choice=choice
+    )
 
 
 async def answer(
@@ -219,7 +222,7 @@ async def answer(
     correct, rating = _grade(question, choice, rating, duration, learner.avg_answer_ms)
     if correct or (correct is None and rating != Rating.AGAIN):
         qs.correct_count += 1
-    await _record(session, qs, learner, question, rating, correct, duration, now)
+    await _record(session, qs, learner, question, rating, correct, duration, now, choice)
     requeued = False
     if rating == Rating.AGAIN and qs.queue.count(question.id) <= MAX_REQUEUES:
         qs.queue = [*qs.queue, question.id]  # asked again later in this session

@@ -29,8 +29,10 @@ async def record_review(
     source: str,
     correct: bool | None,
     duration_ms: int | None,
+    choice: int | None = None,
 ) -> ReviewLog:
-    """Apply an FSRS review to the card and log it (state before and after), in the caller's transaction."""
+    """Apply an FSRS review to the card and log it (state before and after, and the option
+    picked: ``choice``), in the caller's transaction."""
     before = card_state(card)
     after = srs.review(before, rating, now, retention=learner.desired_retention)
     log = ReviewLog(
@@ -53,6 +55,7 @@ async def record_review(
         step_before=before.step,
         last_review_before=before.last_review,
         was_new=before.last_review is None,
+        choice=choice,
     )
     _apply(card, after)
     card.reps += 1

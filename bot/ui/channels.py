@@ -19,6 +19,7 @@ from bot.study.leaderboard import Standing
 from bot.ui.components import Item, Row, static_view
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
+from bot.ui.reports import ReportButton
 from bot.ui.text import EMBED_DESCRIPTION, clip, md, plural
 from scheduler.timeutil import format_days, format_hhmm
 
@@ -88,7 +89,8 @@ async def on_answer(interaction: StudyInteraction, did: int, choice: int) -> Non
         result = await svc.answer(
             session, services.content, did, interaction.user.id, interaction.guild_id, choice, services.clock.now()
         )
-    await interaction.followup.send(feedback(result.question, result.correct), ephemeral=True)
+    report = static_view([ReportButton(result.question.id)])
+    await interaction.followup.send(feedback(result.question, result.correct), ephemeral=True, view=report)
     interaction.client.posts.schedule_tally(did)
 
 

@@ -19,6 +19,7 @@ from bot.study.quiz import Feedback, Step, Summary
 from bot.ui.components import Item, Message, Row, link_button, static_view
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
+from bot.ui.reports import ReportButton
 from bot.ui.text import EMBED_DESCRIPTION, clip, md, plural
 from scheduler.srs import Rating
 
@@ -204,6 +205,8 @@ def feedback_view(feedback: Feedback) -> discord.ui.View:
         )
     if feedback.resource is not None:
         primary.append(link_button("Open resource", feedback.resource.url))
+    if feedback.step.question is not None:
+        primary.append(ReportButton(feedback.step.question.id))
     return static_view(*rows)
 
 

@@ -186,6 +186,71 @@ async def test_callback_types_per_interaction(ld: LocalDiscord, bot: FakeBot) ->
     ld.violations.clear()
 
 
+def labelled_select(**extra: Any) -> dict[str, Any]:
+    options = extra.pop("options", [{"label": name, "value": name.lower()} for name in ("Typo", "Unclear", "Other")])
+    return {"type": 18, "label": "Reason", "component": {"type": 3, "custom_id": "why", "options": options, **extra}}
+
+
+def select_modal(*rows: dict[str, Any]) -> dict[str, Any]:
+    return {"custom_id": "report", "title": "Report", "components": list(rows)}
+
+
+@pytest.mark.parametrize(
+    ("form", "path"),
+    [
+        (select_modal(labelled_select(options=[])), ["components", "0", "component", "options"]),
+        (select_modal(labelled_select(max_values=4)), ["components", "0", "component", "max_values"]),
+        (select_modal(labelled_select(disabled=True)), ["components", "0", "component", "disabled"]),
+        (select_modal(labelled_select(placeholder="p" * 151)), ["components", "0", "component", "placeholder"]),
+        (select_modal({**labelled_select(), "label": "L" * 46}), ["components", "0", "label"]),
+        (
+            select_modal(labelled_select(), {"type": 18, "label": "Text", "component": text_input("why")}),
+            ["components", "1", "component", "custom_id"],
+        ),
+    ],
+)
+async def test_select_in_a_modal_limits(ld: LocalDiscord, bot: FakeBot, form: dict[str, Any], path: list[str]) -> None:
+    ld.validator = None
+    statuses = opens(bot, form)
+    with pytest.raises(AssertionError, match="did not answer"):
+        await ld.slash(ld.create_user("u"), "settings", timeout=0.3)
+    await bot.idle()
+    [(status, err)] = statuses
+    assert status == 400
+    node = err["errors"]["data"]
+    for part in path:
+        node = node[part]
+    assert node["_errors"][0]["code"]
+    ld.violations.clear()
+
+
+async def test_submit_a_select_in_a_modal(ld: LocalDiscord, bot: FakeBot) -> None:
+    ann = ld.create_user("ann")
+    form = select_modal(
+        labelled_select(), {"type": 18, "label": "More", "component": {**text_input("more"), "required": False}}
+    )
+    opens(bot, form)
+    opened = await ld.slash(ann, "settings")
+    ld.assert_clean()  # the spec allows a string select in a modal's label
+    for values, why in (
+        ({}, "is required"),
+        ({"why": []}, "is required"),
+        ({"why": ["spam"]}, "has no option 'spam'"),
+        ({"why": ["typo", "other"]}, "takes 1–1 options, not 2"),
+        ({"why": "typo"}, "takes a list of option values"),
+    ):
+        with pytest.raises(InvalidOption, match=why):
+            await ld.submit_modal(ann, opened, values)
+    await ld.submit_modal(ann, opened, {"why": ["unclear"]})
+    assert bot.interactions[-1]["data"] == {
+        "custom_id": "report",
+        "components": [
+            {"type": 18, "component": {"type": 3, "custom_id": "why", "values": ["unclear"]}},
+            {"type": 18, "component": {"type": 4, "custom_id": "more", "value": ""}},
+        ],
+    }
+
+
 # ------------------------------------------------------------ select menus
 
 
