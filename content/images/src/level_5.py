@@ -61,9 +61,7 @@ def _box(ax, x: float, y: float, text: str, colour: str, width: float = 1.7) -> 
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.add_patch(
-        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=20, color=style.INK, linewidth=2)
-    )
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=20, color=style.INK, linewidth=2))
 
 
 def draw_dataflow(path: Path) -> None:
