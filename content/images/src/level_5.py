@@ -39,7 +39,7 @@ def draw_heatmap(path: Path) -> None:
         for j in range(len(TOKENS)):
             value = WEIGHTS[i, j]
             colour = "white" if value > 0.4 else style.INK
-            ax.text(j, i, f"{value:.2f}".lstrip("0"), ha="center", va="center", fontsize=12, color=colour)
+            ax.text(j, i, f"{value:.2f}".lstrip("0"), ha="center", va="center", fontsize=15, color=colour)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
     bar.ax.tick_params(labelsize=12)
     style.save(fig, path)
