@@ -55,7 +55,6 @@ def draw_gan_training(path: Path) -> None:
     _arrow(ax, (7.2, 3.0), (8.05, 3.0))
     ax.text(3.4, 4.25, "path A", fontsize=17, color=style.BLUE, weight="bold")
     ax.text(4.75, 1.15, "path B: G(z)", fontsize=17, color=style.RED, weight="bold")
-    ax.text(6.1, 0.45, "each update step changes one network's weights", ha="center", fontsize=14, color=style.MUTED)
     style.save(fig, path)
 
 
@@ -79,7 +78,7 @@ def draw_vae(path: Path) -> None:
     _arrow(ax, (6.1, 1.3), (6.1, 2.5))
     _arrow(ax, (6.95, 3.0), (7.2, 3.0))
     _arrow(ax, (8.8, 3.0), (9.0, 3.0))
-    ax.text(2.3, 1.5, "loss = reconstruction(x, x̂)\n+ KL(q(z|x) ‖ N(0, I))", ha="center", fontsize=14)
+    ax.text(2.1, 0.9, "loss = reconstruction(x, x̂)\n+ KL(q(z|x) ‖ N(0, I))", ha="center", fontsize=14)
     style.save(fig, path)
 
 
