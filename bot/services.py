@@ -22,6 +22,21 @@ from scheduler.ratelimit import RateLimiter
 log = logging.getLogger(__name__)
 
 
+def load_linted(folder: Path) -> Content:
+    """Load content (ContentError if invalid) and log its lint findings: lint never stops the bot."""
+    content = load_content(folder, lint=True)
+    if content.lint:
+        errors = sum(not issue.warning for issue in content.lint)
+        log.warning(
+            "content lint: %d errors, %d warnings (run `python -m bot content check`)",
+            errors,
+            len(content.lint) - errors,
+        )
+        for issue in content.lint:
+            log.info("content lint: %s", issue)
+    return content
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -60,7 +75,7 @@ class Services:
 
     async def reload_content(self) -> Content:
         """Validate the content folder and swap it in; on error the running content stays."""
-        new = await asyncio.to_thread(load_content, self.content_dir)
+        new = await asyncio.to_thread(load_linted, self.content_dir)
         self.content = new
         await self.sync_content_ids()
         log.info("content reloaded: %s", new.summary())
