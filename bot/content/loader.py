@@ -153,7 +153,9 @@ class _Checker:
         self.origins: dict[str, tuple[str, int]] = {}
 
     def error(self, file: str, pos: Pos, msg: str, warning: bool = False) -> None:
-        self.issues.append(ContentIssue(file, pos[0], pos[1], msg, warning))
+        issue = ContentIssue(file, pos[0], pos[1], msg, warning)
+        if issue not in self.issues:  # the cards of one cloze share its problems
+            self.issues.append(issue)
 
     def levels(self) -> list[Level]:
         """Levels with their topics numbered and placed; duplicate numbers and ids refused."""
