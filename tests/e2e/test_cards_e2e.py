@@ -1,0 +1,184 @@
+"""Cloze cards, numeric variants and diagrams end to end, on fixture content (a small content
+folder written for each test), against the local Discord on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import ReviewLog
+from localdiscord import Channel, LocalDiscord, Message, User
+from tests.content.test_cards import png
+from tests.helpers import Harness, running_bot
+
+ROADMAP = """\
+title: Cards roadmap
+description: Fixture content for the new card types.
+levels:
+  - number: 0
+    name: Basics
+    description: The basics.
+    sections:
+      - topics:
+          - id: sigmoid
+            name: Sigmoid
+            description: The logistic function.
+          - id: derivatives
+            name: Derivatives
+            description: Rates of change.
+          - id: convolution
+            name: Convolution
+            description: Kernels over grids.
+resources:
+  - id: book
+    title: A book
+    url: https://example.org/book
+    type: book
+    group: Books
+    levels: [0]
+"""
+
+SIGMOID = """\
+topic: sigmoid
+questions:
+  - id: sigmoid-formula
+    type: cloze
+    text: "The logistic sigmoid is σ(x) = {{c1::1 / (1 + e^(−x))}}, with outputs in (0, 1)."
+    explanation: It squashes any real number into (0, 1).
+    see: Goodfellow et al., Deep Learning, §6.2
+"""
+
+DERIVATIVES = """\
+topic: derivatives
+questions:
+  - id: derivatives-power-rule
+    type: multiple_choice
+    variables:
+      a: {min: 100, max: 999}
+      b: {min: 10, max: 99}
+    prompt: For f(x) = {a}x² + {b}x, what is f′(1)?
+    options:
+      - expr: 2*a + b
+        correct: true
+      - expr: a + b
+      - expr: 2*a
+      - expr: 2*a*b
+    explanation: f′(x) = {= 2*a}x + {b}, so f′(1) = {= 2*a + b}.
+    resource: book
+"""
+
+CONVOLUTION = """\
+topic: convolution
+questions:
+  - id: convolution-output-size
+    type: true_false
+    image: conv-3x3.png
+    prompt: A 3×3 kernel slid over a 5×5 grid without padding gives a 3×3 output.
+    answer: true
+    explanation: 5 − 3 + 1 = 3 positions per axis.
+    resource: book
+"""
+
+
+@pytest.fixture
+def cards_content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    (folder / "questions" / "level-0").mkdir(parents=True)
+    (folder / "images").mkdir()
+    (folder / "roadmap.yaml").write_text(ROADMAP)
+    for name, text in {"sigmoid": SIGMOID, "derivatives": DERIVATIVES, "convolution": CONVOLUTION}.items():
+        (folder / "questions" / "level-0" / f"{name}.yaml").write_text(text)
+    (folder / "images" / "conv-3x3.png").write_bytes(png(40, 30))
+    return folder
+
+
+@pytest.fixture
+async def cards(discord_server: LocalDiscord, db_url: str, cards_content: Path) -> AsyncIterator[Harness]:
+    async with running_bot(discord_server, db_url, content_dir=cards_content) as h:
+        yield h
+
+
+async def start_quiz(h: Harness, topic: str) -> tuple[Message, User, Channel]:
+    user = h.ld.create_user("learner")
+    guild = await h.ld.create_guild("Study Hall")
+    await h.ld.add_member(guild, user)
+    channel = next(iter(guild.channels.values()))
+    it = await h.ld.slash(user, "quiz", {"topic": topic, "count": 1}, channel=channel)
+    assert it.original is not None
+    return it.original, user, channel
+
+
+def labels(h: Harness, msg: Message) -> list[str]:
+    return [c.get("label", "") for c in h.ld.components_of(msg)]
+
+
+async def test_cloze_card_shown_revealed_and_self_rated(cards: Harness) -> None:
+    h = cards
+    msg, user, _ = await start_quiz(h, "sigmoid")
+    description = msg.embeds[0]["description"]
+    assert description.startswith("The logistic sigmoid is σ(x) = […], with outputs in (0, 1).")
+    assert "1 / (1 + e^(−x))" not in description
+    assert labels(h, msg) == ["Show answer", "Stop"]
+
+    await h.ld.click(user, msg, "Show answer")
+    assert msg.embeds[0]["description"].startswith("The logistic sigmoid is σ(x) = **1 / (1 + e^(−x))**, with")
+    assert labels(h, msg) == ["Again", "Hard", "Good", "Easy"]
+
+    await h.ld.click(user, msg, "Hard")
+    assert msg.embeds[0]["title"] == "Rated Hard"
+    assert "Answer: 1 / (1 + e^(−x))" in msg.embeds[0]["description"]
+    async with h.services.read() as session:
+        logs = list(await session.scalars(select(ReviewLog)))
+    assert [(log.rating, log.correct) for log in logs] == [(2, None)]
+
+
+def numbers(text: str) -> tuple[int, int]:
+    found = re.search(r"f\(x\) = (\d+)x² \+ (\d+)x", text)
+    assert found is not None, text
+    return int(found.group(1)), int(found.group(2))
+
+
+async def test_numeric_variant_is_stable_per_presentation_and_new_per_review(cards: Harness) -> None:
+    h = cards
+    msg, user, channel = await start_quiz(h, "derivatives")
+    a, b = numbers(msg.embeds[0]["description"])
+    assert f"{2 * a + b}" in msg.embeds[0]["description"] and f"{2 * a * b}" in msg.embeds[0]["description"]
+
+    await h.restart()  # the same presentation after a restart: the same numbers
+    it = await h.ld.slash(user, "quiz", {}, channel=channel)
+    offer = it.original
+    assert offer is not None and offer.embeds[0]["title"] == "📚 Pick up where you left off?"
+    await h.ld.click(user, offer, h.ld.components_of(offer)[0]["custom_id"])
+    assert numbers(offer.embeds[0]["description"]) == (a, b)
+
+    answers = [c["custom_id"] for c in h.ld.components_of(msg) if c.get("custom_id", "").startswith("quiz:ans:")]
+    right = next(cid for cid in answers if cid.endswith(":0"))  # the key is the first option as written
+    await h.ld.click(user, msg, right)  # a second presentation's click on the first message, after the restart
+    feedback = msg.embeds[0]["description"]
+    assert msg.embeds[0]["title"] == "✅ Correct!"
+    assert numbers(feedback) == (a, b) and f"{2 * a + b}**" in feedback
+    await h.ld.click(user, msg, "Finish")
+
+    h.clock.advance(timedelta(days=400))  # due again: the card's next review draws new numbers
+    it = await h.ld.slash(user, "quiz", {"topic": "derivatives", "count": 1}, channel=channel)
+    assert it.original is not None
+    assert numbers(it.original.embeds[0]["description"]) != (a, b)
+
+
+async def test_a_question_with_a_diagram_arrives_with_its_attachment(cards: Harness) -> None:
+    h = cards
+    msg, user, _ = await start_quiz(h, "convolution")
+    assert [a["filename"] for a in msg.attachments] == ["conv-3x3.png"]
+    assert msg.files["conv-3x3.png"] == (Path(h.settings.content_dir) / "images" / "conv-3x3.png").read_bytes()
+    assert msg.embeds[0]["image"]["url"] == "attachment://conv-3x3.png"
+
+    await h.ld.click(user, msg, "True")
+    assert msg.embeds[0]["title"] == "✅ Correct!"
+    assert [a["filename"] for a in msg.attachments] == ["conv-3x3.png"]  # sent once, kept by the edit
+    await h.ld.click(user, msg, "Finish")
+    assert msg.attachments == []
