@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -182,3 +182,64 @@ async def test_a_question_with_a_diagram_arrives_with_its_attachment(cards: Harn
     assert [a["filename"] for a in msg.attachments] == ["conv-3x3.png"]  # sent once, kept by the edit
     await h.ld.click(user, msg, "Finish")
     assert msg.attachments == []
+
+
+async def test_study_channel_posts_carry_the_diagram_and_one_draw_per_post(cards: Harness) -> None:
+    h, ld = cards, cards.ld
+    admin = ld.owner
+    guild = await ld.create_guild("Study Hall", admin)
+    maths = next(iter(guild.channels.values()))
+    pictures = await ld.create_channel(guild, "pictures")
+    member = ld.create_user("member")
+    await ld.add_member(guild, member)
+    h.clock.set(datetime(2026, 6, 1, 11, 0, tzinfo=UTC))
+    await ld.slash(
+        admin, "studychannel add", {"channel": maths, "time": "12:00", "topics": "derivatives"}, channel=maths
+    )
+    # a cloze is self-rated, so never posted: only the diagram question is in this scope
+    options = {"channel": pictures, "time": "12:00", "topics": "convolution, sigmoid"}
+    await ld.slash(admin, "studychannel add", options, channel=maths)
+    h.clock.set(datetime(2026, 6, 1, 12, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+
+    [diagram] = [m for m in ld.messages_in(pictures) if m.interaction_user is None]
+    assert diagram.embeds[0]["title"] == "🧠 Study question · Convolution"
+    assert [a["filename"] for a in diagram.attachments] == ["conv-3x3.png"]
+    assert diagram.embeds[0]["image"]["url"] == "attachment://conv-3x3.png"
+    [variant] = [m for m in ld.messages_in(maths) if m.interaction_user is None]
+    assert variant.attachments == []
+    a, b = numbers(variant.embeds[0]["description"])
+    key = next(c["custom_id"] for c in ld.components_of(variant) if c["custom_id"].endswith(":0"))
+    it = await ld.click(member, variant, key)
+    assert it.reply is not None and it.reply.content.startswith(f"✅ Correct! Answer: **A. {2 * a + b}**")
+
+    await h.restart()
+    h.clock.set(datetime(2026, 6, 2, 12, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    first, second = [m for m in ld.messages_in(maths) if m.interaction_user is None]
+    assert first.id == variant.id and first.components == []  # revealed, with the numbers it was asked with
+    assert numbers(first.embeds[0]["description"]) == (a, b)
+    assert f"Answer: A. {2 * a + b}" in first.embeds[0]["description"]
+    assert numbers(second.embeds[0]["description"]) != (a, b)  # the same question, a new post: new numbers
+    [revealed] = [m for m in ld.messages_in(pictures) if m.interaction_user is None and m.components == []]
+    assert [a["filename"] for a in revealed.attachments] == ["conv-3x3.png"]  # the reveal keeps the diagram
+
+
+async def test_digest_dm_carries_the_diagram(cards: Harness) -> None:
+    h, ld = cards, cards.ld
+    h.clock.set(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
+    user = ld.create_user("reader")
+    it = await ld.slash(user, "quiz", {"topic": "convolution", "count": 1})  # enrols: a new card
+    assert it.original is not None
+    await ld.click(user, it.original, "Stop")
+    await ld.slash(user, "settings timezone", {"name": "UTC"})
+    await ld.slash(user, "settings digest-time", {"time": "09:00"})
+    await ld.slash(user, "reminders", {"state": "on"})
+    h.clock.set(datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    digest = ld.dms_to(user)[-1]
+    assert digest.content.startswith("📬 **Your daily review**")
+    assert [a["filename"] for a in digest.attachments] == ["conv-3x3.png"]
+    assert digest.embeds[0]["image"]["url"] == "attachment://conv-3x3.png"
+    await ld.click(user, digest, "True")
+    assert digest.embeds[0]["title"] == "✅ Correct!" and len(digest.attachments) == 1
