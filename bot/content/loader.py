@@ -353,4 +353,10 @@ def format_summary(content: Content) -> str:
         f"{counts['diagrams']} with diagrams, {counts['links']} links."
     ]
     lines += [str(w) for w in content.warnings]
+    if content.lint:
+        errors = sum(not issue.warning for issue in content.lint)
+        lines.append(
+            f"Lint: {errors} errors, {len(content.lint) - errors} warnings "
+            "(not a reason to refuse the content; see `python -m bot content check`)."
+        )
     return "\n".join(lines)

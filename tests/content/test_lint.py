@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from bot.content import load_content
+import pytest
+
+from bot.content import format_summary, load_content
 from bot.content.lint import cue_table, lint_content, rule_counts
+from bot.services import load_linted
 from tests.content.test_errors import make
 
 HEAD = "topic: algebra\nquestions:\n"
@@ -123,3 +127,15 @@ def test_a_question_without_a_source_is_a_warning(tmp_path: Path) -> None:
 def test_lint_findings_never_make_content_invalid(tmp_path: Path) -> None:
     content = load_content(make(tmp_path, algebra=HEAD + card(1, '"Why? And how?"', "So", source="")))
     assert rule_counts(lint_content(content)) == {"flashcard-two-questions": (1, 0), "no-source": (0, 1)}
+
+
+def test_the_bot_loads_content_with_lint_errors_and_logs_them(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = make(tmp_path, algebra=HEAD + card(1, '"Why? And how?"', "So"))
+    with caplog.at_level(logging.INFO, logger="bot.services"):
+        content = load_linted(folder)
+    assert len(content.questions) == 1
+    assert "content lint: 1 errors, 0 warnings" in caplog.text
+    assert "algebra-card-1: flashcard prompt asks two questions" in caplog.text
+    assert format_summary(content).endswith(
+        "Lint: 1 errors, 0 warnings (not a reason to refuse the content; see `python -m bot content check`)."
+    )
