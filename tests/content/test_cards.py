@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from bot.content import ClozeCard, MultipleChoice, load_content, present
 from bot.content.expr import ExprError, parse
 from bot.content.lint import variant_issues
+from tests.cards_fixture import png
 from tests.content.test_errors import errors, make
 
 CLOZE = """\
@@ -56,15 +55,6 @@ questions:
     explanation: Area is πr².
     see: Any geometry textbook
 """
-
-
-def png(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 def test_cloze_expands_into_one_card_per_deletion_number(tmp_path: Path) -> None:

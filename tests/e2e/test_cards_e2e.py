@@ -13,88 +13,13 @@ from sqlalchemy import select
 
 from bot.db.models import ReviewLog
 from localdiscord import Channel, LocalDiscord, Message, User
-from tests.content.test_cards import png
+from tests.cards_fixture import write_cards_content
 from tests.helpers import Harness, running_bot
-
-ROADMAP = """\
-title: Cards roadmap
-description: Fixture content for the new card types.
-levels:
-  - number: 0
-    name: Basics
-    description: The basics.
-    sections:
-      - topics:
-          - id: sigmoid
-            name: Sigmoid
-            description: The logistic function.
-          - id: derivatives
-            name: Derivatives
-            description: Rates of change.
-          - id: convolution
-            name: Convolution
-            description: Kernels over grids.
-resources:
-  - id: book
-    title: A book
-    url: https://example.org/book
-    type: book
-    group: Books
-    levels: [0]
-"""
-
-SIGMOID = """\
-topic: sigmoid
-questions:
-  - id: sigmoid-formula
-    type: cloze
-    text: "The logistic sigmoid is σ(x) = {{c1::1 / (1 + e^(−x))}}, with outputs in (0, 1)."
-    explanation: It squashes any real number into (0, 1).
-    see: Goodfellow et al., Deep Learning, §6.2
-"""
-
-DERIVATIVES = """\
-topic: derivatives
-questions:
-  - id: derivatives-power-rule
-    type: multiple_choice
-    variables:
-      a: {min: 100, max: 999}
-      b: {min: 10, max: 99}
-    prompt: For f(x) = {a}x² + {b}x, what is f′(1)?
-    options:
-      - expr: 2*a + b
-        correct: true
-      - expr: a + b
-      - expr: 2*a
-      - expr: 2*a*b
-    explanation: f′(x) = {= 2*a}x + {b}, so f′(1) = {= 2*a + b}.
-    resource: book
-"""
-
-CONVOLUTION = """\
-topic: convolution
-questions:
-  - id: convolution-output-size
-    type: true_false
-    image: conv-3x3.png
-    prompt: A 3×3 kernel slid over a 5×5 grid without padding gives a 3×3 output.
-    answer: true
-    explanation: 5 − 3 + 1 = 3 positions per axis.
-    resource: book
-"""
 
 
 @pytest.fixture
 def cards_content(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    (folder / "questions" / "level-0").mkdir(parents=True)
-    (folder / "images").mkdir()
-    (folder / "roadmap.yaml").write_text(ROADMAP)
-    for name, text in {"sigmoid": SIGMOID, "derivatives": DERIVATIVES, "convolution": CONVOLUTION}.items():
-        (folder / "questions" / "level-0" / f"{name}.yaml").write_text(text)
-    (folder / "images" / "conv-3x3.png").write_bytes(png(40, 30))
-    return folder
+    return write_cards_content(tmp_path / "content")
 
 
 @pytest.fixture
