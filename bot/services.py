@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.content import Content, load_content
+from bot.content.lint import rule_counts
 from bot.db import queries
 from bot.db.session import Database
 from bot.metrics import Metrics
@@ -23,17 +24,22 @@ log = logging.getLogger(__name__)
 
 
 def load_linted(folder: Path) -> Content:
-    """Load content (ContentError if invalid) and log its lint findings: lint never stops the bot."""
+    """Load content (ContentError if invalid) and log its lint: a summary by rule, and each lint
+    error (style warnings are only counted; `content check` lists them). Lint never stops the bot."""
     content = load_content(folder, lint=True)
     if content.lint:
-        errors = sum(not issue.warning for issue in content.lint)
+        counts = rule_counts(content.lint)
+        errors = sum(e for e, _ in counts.values())
+        per_rule = ", ".join(f"{rule} {e + w}" for rule, (e, w) in counts.items())
         log.warning(
-            "content lint: %d errors, %d warnings (run `python -m bot content check`)",
+            "content lint: %d errors, %d warnings (%s); run `python -m bot content check` for the list",
             errors,
             len(content.lint) - errors,
+            per_rule,
         )
         for issue in content.lint:
-            log.info("content lint: %s", issue)
+            if not issue.warning:
+                log.warning("content lint: %s", issue)
     return content
 
 

@@ -130,12 +130,16 @@ def test_lint_findings_never_make_content_invalid(tmp_path: Path) -> None:
 
 
 def test_the_bot_loads_content_with_lint_errors_and_logs_them(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    folder = make(tmp_path, algebra=HEAD + card(1, '"Why? And how?"', "So"))
-    with caplog.at_level(logging.INFO, logger="bot.services"):
+    folder = make(tmp_path, algebra=HEAD + card(1, '"Why? And how?"', "So") + card(2, "Why?", "So", source=""))
+    with caplog.at_level(logging.DEBUG, logger="bot.services"):
         content = load_linted(folder)
-    assert len(content.questions) == 1
-    assert "content lint: 1 errors, 0 warnings" in caplog.text
-    assert "algebra-card-1: flashcard prompt asks two questions" in caplog.text
+    assert len(content.questions) == 2
+    [summary, finding] = caplog.records  # the warning (no source) is only counted
+    assert summary.levelno == logging.WARNING
+    assert summary.getMessage().startswith(
+        "content lint: 1 errors, 1 warnings (flashcard-two-questions 1, no-source 1)"
+    )
+    assert finding.levelno == logging.WARNING and "algebra-card-1: flashcard prompt asks two" in finding.getMessage()
     assert format_summary(content).endswith(
-        "Lint: 1 errors, 0 warnings (not a reason to refuse the content; see `python -m bot content check`)."
+        "Lint: 1 errors, 1 warnings (not a reason to refuse the content; see `python -m bot content check`)."
     )
