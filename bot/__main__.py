@@ -96,14 +96,16 @@ def _settings() -> Settings:
 
 
 def cmd_content_check(path: Path | None) -> int:
+    """Validate, try every numeric variant over many draws, lint; non-zero on any error."""
     from bot.content import ContentError, format_summary, load_content
+    from bot.content.lint import format_cue_table, rule_counts, variant_issues
 
     folder = path or _settings().content_dir
     if not folder.is_dir():
         print(f"error: {folder} is not a folder", file=sys.stderr)
         return 2
     try:
-        content = load_content(folder)
+        content = load_content(folder, lint=True)
     except ContentError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
@@ -111,6 +113,16 @@ def cmd_content_check(path: Path | None) -> int:
         print(f"{errors} error{'' if errors == 1 else 's'} in {folder}", file=sys.stderr)
         return 1
     print(format_summary(content))
+    findings = [*variant_issues(content), *content.lint]
+    for issue in findings:
+        print(issue)
+    print(format_cue_table(content))
+    counts = rule_counts(findings)
+    print("Lint: " + (", ".join(f"{rule} {e} errors {w} warnings" for rule, (e, w) in counts.items()) or "clean"))
+    errors = sum(e for e, _ in counts.values())
+    if errors:
+        print(f"{errors} lint error{'' if errors == 1 else 's'} in {folder}", file=sys.stderr)
+        return 1
     return 0
 
 

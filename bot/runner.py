@@ -12,12 +12,11 @@ from pathlib import Path
 
 from bot.client import StudyBot, create_bot
 from bot.clock import Clock
-from bot.content import load_content
 from bot.db.migrate import upgrade
 from bot.db.session import Database, create_engine
 from bot.endpoint import apply_endpoints
 from bot.metrics import Metrics
-from bot.services import Services
+from bot.services import Services, load_linted
 from bot.settings import Settings
 from scheduler.ratelimit import RateLimiter
 
@@ -34,7 +33,7 @@ async def build_services(
 ) -> Services:
     """Load and validate content (raises ContentError), open the database, migrate it."""
     folder = content_dir or settings.content_dir
-    content = await asyncio.to_thread(load_content, folder)
+    content = await asyncio.to_thread(load_linted, folder)
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.content import Content, load_content
+from bot.content.lint import rule_counts
 from bot.db import queries
 from bot.db.session import Database
 from bot.metrics import Metrics
@@ -20,6 +21,26 @@ from bot.settings import Settings
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+
+
+def load_linted(folder: Path) -> Content:
+    """Load content (ContentError if invalid) and log its lint: a summary by rule, and each lint
+    error (style warnings are only counted; `content check` lists them). Lint never stops the bot."""
+    content = load_content(folder, lint=True)
+    if content.lint:
+        counts = rule_counts(content.lint)
+        errors = sum(e for e, _ in counts.values())
+        per_rule = ", ".join(f"{rule} {e + w}" for rule, (e, w) in counts.items())
+        log.warning(
+            "content lint: %d errors, %d warnings (%s); run `python -m bot content check` for the list",
+            errors,
+            len(content.lint) - errors,
+            per_rule,
+        )
+        for issue in content.lint:
+            if not issue.warning:
+                log.warning("content lint: %s", issue)
+    return content
 
 
 @dataclass
@@ -60,7 +81,7 @@ class Services:
 
     async def reload_content(self) -> Content:
         """Validate the content folder and swap it in; on error the running content stays."""
-        new = await asyncio.to_thread(load_content, self.content_dir)
+        new = await asyncio.to_thread(load_linted, self.content_dir)
         self.content = new
         await self.sync_content_ids()
         log.info("content reloaded: %s", new.summary())

@@ -19,10 +19,12 @@ class ContentIssue:
     column: int
     message: str
     warning: bool = False
+    rule: str = ""  # a lint rule's name; empty for validity problems
 
     def __str__(self) -> str:
         kind = "warning" if self.warning else "error"
-        return f"{self.file}:{self.line}:{self.column}: {kind}: {self.message}"
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.file}:{self.line}:{self.column}: {kind}: {self.message}{rule}"
 
 
 Pos = tuple[int, int]
@@ -31,8 +33,10 @@ Pos = tuple[int, int]
 class Doc:
     """A parsed YAML document plus the position of every value and key."""
 
-    def __init__(self, data: Any, values: dict[tuple[Any, ...], Pos], keys: dict[tuple[Any, ...], Pos]):
-        self.data, self.values, self.keys = data, values, keys
+    def __init__(
+        self, data: Any, values: dict[tuple[Any, ...], Pos], keys: dict[tuple[Any, ...], Pos], source: str = ""
+    ):
+        self.data, self.values, self.keys, self.source = data, values, keys, source
 
     def pos(self, loc: tuple[Any, ...], *, key: bool = False) -> Pos:
         if key and loc in self.keys:
@@ -95,4 +99,4 @@ def parse_yaml(path: Path, rel: str, issues: list[ContentIssue]) -> Doc | None:
             return None
 
     data = build(node, ())
-    return Doc(data, values, keys)
+    return Doc(data, values, keys, text)

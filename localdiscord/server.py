@@ -22,6 +22,7 @@ from aiohttp import web
 from localdiscord.commands import CommandRoutes
 from localdiscord.gateway import Gateway
 from localdiscord.installs import GUILD_INSTALL, USER_INSTALL
+from localdiscord.limits import form_errors
 from localdiscord.ratelimit import RateLimiter
 from localdiscord.rest import ARRIVED, BODY, FILES, DiscordError, Rest, json_response
 from localdiscord.spec import DEFAULT_SPEC, SpecValidator, load_validator
@@ -36,6 +37,20 @@ log = logging.getLogger(__name__)
 
 # Discord de-duplicates `enforce_nonce` sends for "a few minutes" (not documented exactly).
 NONCE_WINDOW = 180.0
+
+
+MAX_FILES = 10  # attachments per message
+MAX_FILE_BYTES = 10 * 1024 * 1024  # Discord's upload limit without server boosts (10 MiB)
+
+
+def check_files(files: dict[str, bytes]) -> None:
+    """Discord's attachment limits: at most 10 files a message (400, 50035), none over the
+    upload limit (413, 40005)."""
+    if len(files) > MAX_FILES:
+        problem = (("files",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length.")
+        raise DiscordError(400, 50035, "Invalid Form Body", form_errors([problem]))
+    if any(len(data) > MAX_FILE_BYTES for data in files.values()):
+        raise DiscordError(413, 40005, "Request entity too large")
 
 
 @dataclass
@@ -243,6 +258,7 @@ class LocalDiscord(World, UserActions):
                 else:
                     data = await part.read()  # type: ignore[union-attr]
                     files[part.filename or part.name or "file"] = bytes(data)  # type: ignore[union-attr]
+            check_files(files)
             request[FILES] = files
             return payload
         text = await request.text()

@@ -56,10 +56,38 @@ def test_malformed_database_url_is_one_clear_line(tmp_path: Path) -> None:
     assert "DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_content_check_ok() -> None:
-    r = run("content", "check")
-    assert r.returncode == 0, r.stderr
+def test_content_check_validates_the_shipped_content() -> None:
+    r = run("content", "check")  # its exit code is the lint's, asserted by tests/content/test_shipped.py
     assert "91 topics" in r.stdout and "71 links" in r.stdout
+    assert "True/false cue words" in r.stdout and "Lint:" in r.stdout
+
+
+def test_content_check_ok_and_failing_on_a_lint_error(tmp_path: Path) -> None:
+    from tests.content.test_errors import make
+
+    clean = make(tmp_path / "clean", algebra=LINT_FIXTURE.replace("QUESTION", "What is 2 + 2?"))
+    r = run("content", "check", str(clean))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Content OK:" in r.stdout and "Lint: clean" in r.stdout
+    assert "absolute    0 True /    0 False  ok" in r.stdout
+
+    broken = make(tmp_path / "broken", algebra=LINT_FIXTURE.replace("QUESTION", "What is 2 + 2? And 3 + 3?"))
+    r = run("content", "check", str(broken))
+    assert r.returncode == 1
+    assert "broken/questions/level-0/algebra.yaml:3:1: error: algebra-card: flashcard prompt asks two" in r.stdout
+    assert "1 lint error in" in r.stderr
+
+
+LINT_FIXTURE = """\
+topic: algebra
+questions:
+  - id: algebra-card
+    type: flashcard
+    prompt: "QUESTION"
+    answer: "4"
+    explanation: Counting on.
+    see: Any arithmetic book
+"""
 
 
 def test_run_refuses_invalid_content_and_prints_every_error(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from bot.content.schema import (
     QUESTION_TYPES,
     RESOURCE_TYPES,
     AnyQuestion,
+    Cloze,
+    ClozeCard,
     Flashcard,
     Level,
     MultipleChoice,
@@ -18,15 +20,20 @@ from bot.content.schema import (
     Resource,
     Roadmap,
     Section,
+    SelfRated,
     Topic,
     TrueFalse,
+    Variable,
 )
+from bot.content.variants import Shown, has_variants, present
 
 __all__ = [
     "MIN_QUESTIONS_PER_TOPIC",
     "QUESTION_TYPES",
     "RESOURCE_TYPES",
     "AnyQuestion",
+    "Cloze",
+    "ClozeCard",
     "Content",
     "ContentError",
     "Flashcard",
@@ -37,8 +44,13 @@ __all__ = [
     "Resource",
     "Roadmap",
     "Section",
+    "SelfRated",
+    "Shown",
     "Topic",
     "TrueFalse",
+    "Variable",
     "format_summary",
+    "has_variants",
     "load_content",
+    "present",
 ]

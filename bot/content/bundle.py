@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from bot.content.schema import QUESTION_TYPES, AnyQuestion, Level, Resource, Roadmap, Topic
+from bot.content.schema import QUESTION_TYPES, AnyQuestion, ClozeCard, Level, MultipleChoice, Resource, Roadmap, Topic
 from bot.yamlpos import ContentIssue
 
 
@@ -35,8 +36,14 @@ class Content:
     # old question id -> new question id (from ``replaces``)
     replaced_by: dict[str, str]
     warnings: tuple[ContentIssue, ...] = field(default=())
-    # A short hash of the content files: problem reports say which version they were made on.
+    # question id -> (file, line) where it is written, for lint findings
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # diagram file name -> its PNG
+    images: dict[str, Path] = field(default_factory=dict)
+    # a hash of every loaded file: which content a report refers to
     version: str = ""
+    # lint findings (only when loaded with lint=True); they never make content invalid
+    lint: tuple[ContentIssue, ...] = field(default=())
 
     def level(self, number: int) -> Level | None:
         return next((lv for lv in self.levels if lv.number == number), None)
@@ -48,10 +55,14 @@ class Content:
         by_type = {t: 0 for t in QUESTION_TYPES}
         for question in self.questions.values():
             by_type[question.type] += 1
+        questions = self.questions.values()
         return {
             "levels": len(self.levels),
             "topics": len(self.topics),
             "questions": len(self.questions),
             "questions_by_type": by_type,
+            "cloze_notes": len({q.parent for q in questions if isinstance(q, ClozeCard)}),
+            "variants": sum(1 for q in questions if isinstance(q, MultipleChoice | ClozeCard) and q.variables),
+            "diagrams": sum(1 for q in questions if q.image),
             "links": len(self.resources),
         }

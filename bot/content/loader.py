@@ -4,25 +4,33 @@ file, line and column."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot.content import cards
 from bot.content.bundle import Content, ContentError
+from bot.content.cloze import ClozeError
+from bot.content.lint import lint_content
 from bot.content.schema import (
     MIN_QUESTIONS_PER_TOPIC,
     QUESTION_TYPES,
     RESOURCE_TYPES,
     AnyQuestion,
+    Cloze,
+    ClozeCard,
+    Flashcard,
     Level,
+    MultipleChoice,
     QuestionFile,
     Resource,
     Roadmap,
     Topic,
+    TrueFalse,
     _Model,
 )
 from bot.yamlpos import ContentIssue, Doc, Pos, parse_yaml
@@ -74,17 +82,10 @@ def _question_files(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in qdir.rglob("*") if p.suffix in (".yaml", ".yml"))
 
 
-def content_version(folder: Path) -> str:
-    """A short hash over the content files' names and bytes: it changes whenever they do."""
-    digest = hashlib.sha256()
-    for path in [folder / "roadmap.yaml", *_question_files(folder)]:
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
-
-
-def load_content(folder: Path | str) -> Content:
-    """Load and validate a content folder; raise ContentError listing every problem."""
+def load_content(folder: Path | str, *, lint: bool = False) -> Content:
+    """Load and validate a content folder; raise ContentError listing every problem. With
+    ``lint``, the style and bank-wide rules run too: their findings are in ``Content.lint``
+    (they never make content invalid)."""
     folder = Path(folder)
     issues: list[ContentIssue] = []
 
@@ -116,27 +117,45 @@ def load_content(folder: Path | str) -> Content:
 
     if roadmap is None or rdoc is None:
         raise ContentError(issues)
-    content = _cross_check(roadmap, rdoc, rel(roadmap_path), qfiles, issues)
+    images = folder / "images"
+    content = _cross_check(roadmap, (rdoc, rel(roadmap_path)), qfiles, issues, (images, rel(images)))
     if any(not i.warning for i in issues):
         raise ContentError(issues)
-    assert content is not None
-    return dataclasses.replace(content, version=content_version(folder))
+    version = _version([roadmap_path, *_question_files(folder), *sorted(images.glob("*.png"))], folder)
+    content = replace(content, version=version)
+    if lint:
+        content = replace(content, lint=tuple(lint_content(content)))
+    return content
+
+
+def _version(paths: list[Path], folder: Path) -> str:
+    """A short hash of every loaded file (names and bytes): which content a report refers to."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 QuestionFiles = list[tuple[str, Doc, QuestionFile]]
+Written = MultipleChoice | TrueFalse | Flashcard | Cloze
 
 
 class _Checker:
     """The checks across files, collecting every problem into ``issues``."""
 
-    def __init__(self, roadmap: Roadmap, rdoc: Doc, rpath: str, issues: list[ContentIssue]) -> None:
+    def __init__(self, roadmap: Roadmap, rdoc: Doc, rpath: str, issues: list[ContentIssue], images: Path) -> None:
         self.roadmap, self.rdoc, self.rpath, self.issues = roadmap, rdoc, rpath, issues
         self.topics: dict[str, Topic] = {}
         self.level_numbers: set[int] = set()
         self.resources: dict[str, Resource] = {}
+        self.images = images
+        self.images_used: set[str] = set()
+        self.origins: dict[str, tuple[str, int]] = {}
 
     def error(self, file: str, pos: Pos, msg: str, warning: bool = False) -> None:
-        self.issues.append(ContentIssue(file, pos[0], pos[1], msg, warning))
+        issue = ContentIssue(file, pos[0], pos[1], msg, warning)
+        if issue not in self.issues:  # the cards of one cloze share its problems
+            self.issues.append(issue)
 
     def levels(self) -> list[Level]:
         """Levels with their topics numbered and placed; duplicate numbers and ids refused."""
@@ -205,34 +224,71 @@ class _Checker:
         return by_topic, by_level
 
     def questions(self, files: QuestionFiles) -> tuple[dict[str, AnyQuestion], dict[str, list[AnyQuestion]]]:
-        """Questions by id and by topic: unique ids, known topics and resources."""
+        """Questions by id and by topic (cloze expanded into cards): unique ids, known topics,
+        resources and images, variants that parse and draw."""
         questions: dict[str, AnyQuestion] = {}
-        first_seen: dict[str, str] = {}
         by_topic: dict[str, list[AnyQuestion]] = {}
         for path, doc, qf in files:
             if qf.topic not in self.topics:
                 self.error(path, doc.pos(("topic",)), f"topic {qf.topic!r} does not exist in roadmap.yaml")
                 continue
-            for qi, question in enumerate(qf.questions):
-                if question.id in questions:
-                    msg = f"duplicate question id {question.id!r} (first defined in {first_seen[question.id]})"
-                    self.error(path, doc.pos(("questions", qi, "id")), msg)
-                    continue
-                if question.resource is not None and question.resource not in self.resources:
-                    msg = f"resource {question.resource!r} does not exist in roadmap.yaml"
-                    self.error(path, doc.pos(("questions", qi, "resource")), msg)
-                placed = question.model_copy(update={"topic": qf.topic})
-                questions[placed.id] = placed
-                first_seen[placed.id] = f"{path}:{doc.pos(('questions', qi, 'id'))[0]}"
-                by_topic.setdefault(qf.topic, []).append(placed)
+            for qi, written in enumerate(qf.questions):
+                for question in self._cards(path, doc, qi, written.model_copy(update={"topic": qf.topic})):
+                    if self._place(path, doc, qi, question, questions):
+                        by_topic.setdefault(qf.topic, []).append(question)
         return questions, by_topic
+
+    def _cards(self, path: str, doc: Doc, qi: int, written: Written) -> list[AnyQuestion]:
+        if not isinstance(written, Cloze):
+            return [written]
+        try:
+            return list(cards.expand_cloze(written))
+        except ClozeError as exc:
+            where = cards.text_pos(doc, ("questions", qi, "text"), written.text, exc.offset)
+            self.error(path, where, f"text: {exc} (at character {exc.offset + 1})")
+            return []
+
+    def _place(self, path: str, doc: Doc, qi: int, question: AnyQuestion, questions: dict[str, AnyQuestion]) -> bool:
+        id_pos = doc.pos(("questions", qi, "id"))
+        if question.id in questions:
+            first = self.origins[question.id]
+            msg = f"duplicate question id {question.id!r} (first defined in {first[0]}:{first[1]})"
+            self.error(path, id_pos, msg)
+            return False
+        if question.resource is not None and question.resource not in self.resources:
+            msg = f"resource {question.resource!r} does not exist in roadmap.yaml"
+            self.error(path, doc.pos(("questions", qi, "resource")), msg)
+        if question.image is not None:
+            self.images_used.add(question.image)
+            problem = cards.image_problem(self.images, question.image)
+            if problem:
+                self.error(path, doc.pos(("questions", qi, "image")), problem)
+        for loc, msg in cards.variant_problems(question):
+            self.error(path, doc.pos(("questions", qi, *loc)), msg)
+        questions[question.id] = question
+        self.origins[question.id] = (path, id_pos[0])
+        return True
+
+    def unused_images(self, images_rel: str) -> None:
+        for name in cards.unused_images(self.images, self.images_used):
+            self.error(f"{images_rel}/{name}", (1, 1), "image is not used by any question (add image: or delete it)")
 
     def replacements(self, files: QuestionFiles, questions: dict[str, AnyQuestion]) -> dict[str, str]:
         """old id → new id from every ``replaces``: the old id must be gone, and replaced once."""
         replaced_by: dict[str, str] = {}
         for path, doc, qf in files:
-            for qi, question in enumerate(qf.questions):
-                for index, old in enumerate(question.replaces):
+            for qi, written in enumerate(qf.questions):
+                question = questions.get(written.id) or next(
+                    (
+                        q
+                        for q in questions.values()
+                        if isinstance(q, ClozeCard) and q.parent == written.id and q.replaces
+                    ),
+                    None,
+                )
+                if question is None:
+                    continue
+                for index, old in enumerate(written.replaces):
                     where = doc.pos(("questions", qi, "replaces", index))
                     if old in questions:
                         self.error(
@@ -254,14 +310,22 @@ class _Checker:
                 self.error(self.rpath, positions[tid], msg, warning=True)
 
 
-def _cross_check(roadmap: Roadmap, rdoc: Doc, rpath: str, files: QuestionFiles, issues: list[ContentIssue]) -> Content:
-    checker = _Checker(roadmap, rdoc, rpath, issues)
+def _cross_check(
+    roadmap: Roadmap,
+    roadmap_doc: tuple[Doc, str],
+    files: QuestionFiles,
+    issues: list[ContentIssue],
+    images: tuple[Path, str],
+) -> Content:
+    rdoc, rpath = roadmap_doc
+    checker = _Checker(roadmap, rdoc, rpath, issues, images[0])
     levels = checker.levels()
     positions = checker.prerequisites()
     resources_by_topic, resources_by_level = checker.resource_index()
     questions, by_topic = checker.questions(files)
     replaced_by = checker.replacements(files, questions)
     checker.enough_questions(by_topic, positions)
+    checker.unused_images(images[1])
     return Content(
         roadmap=roadmap,
         levels=tuple(levels),
@@ -273,15 +337,26 @@ def _cross_check(roadmap: Roadmap, rdoc: Doc, rpath: str, files: QuestionFiles, 
         resources_by_level={k: tuple(v) for k, v in resources_by_level.items()},
         replaced_by=replaced_by,
         warnings=tuple(issue for issue in issues if issue.warning),
+        origins=checker.origins,
+        images={name: images[0] / name for name in sorted(checker.images_used)},
     )
 
 
 def format_summary(content: Content) -> str:
     counts = content.summary()
-    types = ", ".join(f"{n} {t.replace('_', '-')}" for t, n in counts["questions_by_type"].items())
+    by_type = counts["questions_by_type"]
+    types = ", ".join(f"{n} {t.replace('_', '-')}" for t, n in by_type.items() if t != "cloze")
+    types += f", {by_type['cloze']} cloze cards from {counts['cloze_notes']} cloze notes"
     lines = [
         f"Content OK: {counts['levels']} levels, {counts['topics']} topics, "
-        f"{counts['questions']} questions ({types}), {counts['links']} links."
+        f"{counts['questions']} questions ({types}), {counts['variants']} with numeric variants, "
+        f"{counts['diagrams']} with diagrams, {counts['links']} links."
     ]
     lines += [str(w) for w in content.warnings]
+    if content.lint:
+        errors = sum(not issue.warning for issue in content.lint)
+        lines.append(
+            f"Lint: {errors} errors, {len(content.lint) - errors} warnings "
+            "(not a reason to refuse the content; see `python -m bot content check`)."
+        )
     return "\n".join(lines)

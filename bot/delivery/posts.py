@@ -16,6 +16,7 @@ from bot.delivery.outcomes import outcome_for_post
 from bot.services import Services
 from bot.study import channels as svc
 from bot.ui import channels as ui
+from bot.ui.diagrams import diagram_files
 from scheduler.ledger import Claim, Outcome, message_nonce
 
 if TYPE_CHECKING:
@@ -103,7 +104,10 @@ class ChannelPosts:
             await self.services.limiter.acquire()
             nonce = message_nonce("channel", did, claim.slot)
             message = await channel.send(
-                embed=ui.post_embed(content, question), view=ui.answer_view(question, did), nonce=nonce
+                embed=ui.post_embed(content, question, did),
+                view=ui.answer_view(question, did),
+                files=diagram_files(content, question),
+                nonce=nonce,
             )
             sent[did] = message.id
         extras = {did: mid for did, mid in sent.items() if did != claim.delivery_id}
@@ -119,7 +123,7 @@ class ChannelPosts:
             return
         await self.services.limiter.acquire()
         embed = ui.post_embed(
-            self.services.content, question, previous.answers, previous.correct_answers, revealed=True
+            self.services.content, question, previous.id, previous.answers, previous.correct_answers, revealed=True
         )
         with contextlib.suppress(discord.NotFound):
             await channel.get_partial_message(previous.message_id).edit(embed=embed, view=None)
@@ -146,7 +150,7 @@ class ChannelPosts:
         await self.services.limiter.acquire()
         try:
             await channel.get_partial_message(message_id).edit(
-                embed=ui.post_embed(self.services.content, question, answers, correct)
+                embed=ui.post_embed(self.services.content, question, did, answers, correct)
             )
         except discord.HTTPException as exc:
             log.info("tally edit of %s failed: %s", message_id, exc)

@@ -17,7 +17,7 @@ from bot.study import quiz, starting
 from bot.study.lookup import resolve_topic
 from bot.ui import quiz as ui
 from bot.ui.autocomplete import level_choices, topic_choices
-from bot.ui.components import Item, Message, static_view
+from bot.ui.components import Item, Message, Post, as_edit, static_view
 from bot.ui.installs import everywhere
 from bot.ui.interaction import StudyInteraction, narrow, personal
 from bot.ui.replies import ack, guarded
@@ -52,7 +52,7 @@ class StartButton(
         await guarded(typed, lambda: on_start_button(typed, self.action, self.uid, self.arg))
 
 
-def _started(services: Services, started: starting.Started) -> Message:
+def _started(services: Services, started: starting.Started) -> Post:
     message = ui.render_step(services.content, started.step)
     if started.note:
         message["content"] = started.note
@@ -65,9 +65,7 @@ def _started(services: Services, started: starting.Started) -> Message:
     return message
 
 
-async def _begin(
-    services: Services, uid: int, *, topic: str | None, level: int | None, count: int, mode: str
-) -> Message:
+async def _begin(services: Services, uid: int, *, topic: str | None, level: int | None, count: int, mode: str) -> Post:
     async with services.unit() as session:
         started = await starting.start(
             session, services.content, uid, services.clock.now(), topic=topic, level=level, count=count, mode=mode
@@ -84,8 +82,9 @@ async def on_start_button(interaction: StudyInteraction, action: str, uid: int, 
     if action == "resume":
         async with services.read() as session:
             step = await quiz.current(session, services.content, arg, uid)
-        message = ui.render_step(services.content, step)
-        await interaction.edit_original_response(content=None, embed=message["embed"], view=message["view"])
+        resumed = as_edit(ui.render_step(services.content, step))
+        resumed["content"] = ""
+        await interaction.edit_original_response(**resumed)
         return
     if action == "level":
         async with services.unit() as session:
@@ -99,7 +98,7 @@ async def on_start_button(interaction: StudyInteraction, action: str, uid: int, 
         if previous is not None:
             await quiz.stop(session, services.content, previous.id, uid, now)
     message = await _begin(services, uid, topic=None, level=None, count=10, mode="review")
-    await interaction.edit_original_response(**message)
+    await interaction.edit_original_response(**as_edit(message))
 
 
 def resume_offer(uid: int, qs: quiz.QuizSession) -> Message:

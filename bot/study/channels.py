@@ -12,7 +12,7 @@ from typing import TypedDict, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice
+from bot.content import AnyQuestion, Content, MultipleChoice, SelfRated
 from bot.db import queries
 from bot.db.models import ChannelAnswer, Delivery, StudyChannel
 from bot.errors import InvalidInput, NotFound, StaleInteraction
@@ -118,7 +118,8 @@ def parse_schedule(
 
 
 def pool(content: Content, levels: list[int], topics: list[str]) -> list[AnyQuestion]:
-    """Questions a channel can post: multiple choice and true/false (flashcards are personal)."""
+    """Questions a channel can post: multiple choice and true/false (self-rated flashcards and
+    cloze cards are personal)."""
     wanted = set(topics) | {t.id for n in levels if (lv := content.level(n)) for t in lv.topics}
     scope = wanted or set(content.topics)
     return [
@@ -126,7 +127,7 @@ def pool(content: Content, levels: list[int], topics: list[str]) -> list[AnyQues
         for tid in content.topics
         if tid in scope
         for q in content.topic_questions(tid)
-        if not isinstance(q, Flashcard)
+        if not isinstance(q, SelfRated)
     ]
 
 
@@ -191,6 +192,11 @@ def resume(sc: StudyChannel, now: datetime) -> None:
     reschedule(sc, now)
 
 
+def post_key(delivery_id: int) -> str:
+    """A channel post's numeric variant is drawn once for the post: everyone sees the same numbers."""
+    return f"post/{delivery_id}"
+
+
 def pick_questions(
     content: Content, sc: StudyChannel, count: int, rng: random.Random | None = None
 ) -> list[AnyQuestion]:
@@ -238,7 +244,7 @@ async def answer(
     if sc is None or (guild_id is not None and sc.guild_id != guild_id):
         raise StaleInteraction("That study channel no longer exists.", title="Study channel removed")
     question = content.questions.get(post.question_id)
-    if question is None or isinstance(question, Flashcard):
+    if question is None or isinstance(question, SelfRated):
         raise StaleInteraction("That question was removed from the course.", title="Question removed")
     learner = await queries.ensure_learner(session, user_id, now)
     correct = (

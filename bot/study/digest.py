@@ -88,7 +88,7 @@ async def for_delivery(
         qs = await session.get(QuizSession, delivery.session_id)
         if qs is None or qs.finished_at is not None:
             return "digest already finished"
-        step = quiz.step_of(content, qs)
+        step = await quiz.presented(session, content, qs)
         digest = await _counted(session, learner, step, now)
         return replace(digest, reminder=kind == "snooze")
     if kind == "digest":
@@ -100,7 +100,7 @@ async def for_delivery(
     qs = await latest_open_session(session, learner.id)
     if qs is None:
         return "digest already finished"
-    step = quiz.step_of(content, qs)
+    step = await quiz.presented(session, content, qs)
     if step.finished:
         return "digest already finished"
     qs.shown_at = None  # pushed again: the answer to it is not timed

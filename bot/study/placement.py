@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content import AnyQuestion, Content, MultipleChoice, Topic, TrueFalse
+from bot.content import AnyQuestion, Content, MultipleChoice, Topic, TrueFalse, has_variants
 from bot.db import queries
 from bot.db.models import Placement, TopicProgress
 from bot.errors import NotAllowed, NotFound, StaleInteraction
@@ -66,8 +66,13 @@ Step = PlacementQuestion | PlacementResult
 
 
 def objective(content: Content, topic_id: str) -> list[MultipleChoice | TrueFalse]:
-    """The topic's questions that are graded right or wrong (no self-rated recall cards)."""
-    return [q for q in content.topic_questions(topic_id) if isinstance(q, MultipleChoice | TrueFalse)]
+    """The topic's questions that are graded right or wrong, with fixed wording (no self-rated
+    flashcards or cloze cards, no numeric variants)."""
+    return [
+        q
+        for q in content.topic_questions(topic_id)
+        if isinstance(q, MultipleChoice | TrueFalse) and not has_variants(q)
+    ]
 
 
 def draw(content: Content, number: int, rng: random.Random) -> list[str]:

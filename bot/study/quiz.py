@@ -8,13 +8,13 @@ concurrent clicks record exactly one review.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content import AnyQuestion, Content, Flashcard, MultipleChoice, Resource
+from bot.content import AnyQuestion, Content, MultipleChoice, Resource, SelfRated, Shown, has_variants, present
 from bot.db import queries
 from bot.db.models import Learner, PracticeLog, QuizSession, ReviewLog
 from bot.db.queries import affected
@@ -33,6 +33,12 @@ class Step:
     session: QuizSession
     question: AnyQuestion | None  # None: removed from content since the session began
     order: tuple[int, ...]  # display order of option indexes (multiple choice)
+    draw: int = 0  # the card's review number: which numbers a numeric variant shows
+
+    def shown(self) -> Shown:
+        """The question as this learner sees it now (a variant's numbers drawn for their card)."""
+        assert self.question is not None
+        return present(self.question, card_key(self.session.learner_id, self.question.id), self.draw)
 
     @property
     def position(self) -> int:
@@ -50,7 +56,7 @@ class Step:
 @dataclass(frozen=True)
 class Feedback:
     step: Step
-    correct: bool | None  # None for a flashcard
+    correct: bool | None  # None for a self-rated card (flashcard, cloze)
     chosen: int | None
     rating: Rating
     resource: Resource | None
@@ -73,6 +79,31 @@ def option_order(question: AnyQuestion, seed: int, position: int) -> tuple[int, 
     order = list(range(len(question.options)))
     random.Random(seed * 7919 + position).shuffle(order)
     return tuple(order)
+
+
+def card_key(learner_id: int, question_id: str) -> str:
+    """Whose card a variant's numbers are drawn for."""
+    return f"{learner_id}/{question_id}"
+
+
+async def review_number(session: AsyncSession, learner_id: int, question_id: str) -> int:
+    """How many times the learner has answered this card (reviews and cram practice): the
+    draw of its next presentation. Stored state, so a restart shows the same numbers."""
+    card = await queries.card_for_question(session, learner_id, question_id)
+    practice = await session.scalar(
+        select(func.count())
+        .select_from(PracticeLog)
+        .where(PracticeLog.learner_id == learner_id, PracticeLog.question_id == question_id)
+    )
+    return (card.reps if card else 0) + int(practice or 0)
+
+
+async def presented(session: AsyncSession, content: Content, qs: QuizSession) -> Step:
+    """``step_of`` with the draw of a numeric variant filled in from the learner's history."""
+    step = step_of(content, qs)
+    if step.question is None or not has_variants(step.question):
+        return step
+    return replace(step, draw=await review_number(session, qs.learner_id, step.question.id))
 
 
 def step_of(content: Content, qs: QuizSession) -> Step:
@@ -109,7 +140,7 @@ async def create_session(
     )
     session.add(qs)
     await session.flush()
-    return step_of(content, qs)
+    return await presented(session, content, qs)
 
 
 async def load(
@@ -126,7 +157,7 @@ async def load(
 
 async def current(session: AsyncSession, content: Content, session_id: int, user_id: int) -> Step:
     """The step a learner's session is at."""
-    return step_of(content, await load(session, content, session_id, user_id))
+    return await presented(session, content, await load(session, content, session_id, user_id))
 
 
 async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
@@ -150,8 +181,9 @@ async def _claim(session: AsyncSession, qs: QuizSession, position: int) -> None:
 def _grade(
     question: AnyQuestion, choice: int | None, rating: Rating | None, duration: int | None, usual: int | None
 ) -> tuple[bool | None, Rating]:
-    """(right or wrong, None for a flashcard; the FSRS rating) of an answer."""
-    if isinstance(question, Flashcard):
+    """(right or wrong, None for a self-rated card; the FSRS rating) of an answer. A variant's
+    options keep their places whatever numbers are drawn, so the key is the same option."""
+    if isinstance(question, SelfRated):
         if rating is None:
             raise InvalidInput("Rate how well you remembered it.", title="Rate your recall")
         return None, rating
@@ -210,7 +242,7 @@ async def answer(
     qs = await load(session, content, session_id, user_id)
     if qs.position != position or qs.answered:
         raise StaleInteraction("That question is already answered.", title="Already answered")
-    step = step_of(content, qs)
+    step = await presented(session, content, qs)  # the draw shown, before this answer counts
     question = step.question
     if question is None:
         raise StaleInteraction(
@@ -232,7 +264,7 @@ async def answer(
     if resource is None:
         topic_res = content.resources_by_topic.get(question.topic) or ()
         resource = topic_res[0] if topic_res else None
-    return Feedback(step_of(content, qs), correct, choice, rating, resource, requeued)
+    return Feedback(replace(step_of(content, qs), draw=step.draw), correct, choice, rating, resource, requeued)
 
 
 async def adjust(
@@ -288,7 +320,7 @@ async def advance(
     if qs.position >= len(qs.queue):
         qs.finished_at = now
     await session.flush()
-    return step_of(content, qs)
+    return await presented(session, content, qs)
 
 
 async def stop(session: AsyncSession, content: Content, session_id: int, user_id: int, now: datetime) -> Step:

@@ -12,11 +12,12 @@ from datetime import datetime
 
 import discord
 
-from bot.content import AnyQuestion, Content, MultipleChoice, TrueFalse
+from bot.content import AnyQuestion, Content, MultipleChoice, Shown, TrueFalse, present
 from bot.db.models import StudyChannel
 from bot.study import channels as svc
 from bot.study.leaderboard import Standing
 from bot.ui.components import Item, Row, static_view
+from bot.ui.diagrams import show_diagram
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
 from bot.ui.reports import ReportButton
@@ -90,7 +91,7 @@ async def on_answer(interaction: StudyInteraction, did: int, choice: int) -> Non
             session, services.content, did, interaction.user.id, interaction.guild_id, choice, services.clock.now()
         )
     report = static_view([ReportButton(result.question.id)])
-    await interaction.followup.send(feedback(result.question, result.correct), ephemeral=True, view=report)
+    await interaction.followup.send(feedback(result.question, result.correct, did), ephemeral=True, view=report)
     interaction.client.posts.schedule_tally(did)
 
 
@@ -100,37 +101,45 @@ def tally(answers: int, correct: int) -> str:
     return f"{answers} answer{'s' if answers != 1 else ''} · {round(100 * correct / answers)}% correct"
 
 
+def shown(question: AnyQuestion, did: int) -> Shown:
+    """The post's question as everyone in the channel sees it (a variant drawn once per post)."""
+    return present(question, svc.post_key(did), 0)
+
+
+def _right(question: AnyQuestion, seen: Shown) -> str:
+    if isinstance(question, MultipleChoice):
+        return f"{LETTERS[question.correct_index]}. {md(seen.options[question.correct_index])}"
+    return "True" if isinstance(question, TrueFalse) and question.answer else "False"
+
+
 def post_embed(
-    content: Content, question: AnyQuestion, answers: int = 0, correct: int = 0, *, revealed: bool = False
+    content: Content, question: AnyQuestion, did: int, answers: int = 0, correct: int = 0, *, revealed: bool = False
 ) -> discord.Embed:
+    """A post (its diagram is the message's attachment, sent once; edits keep it)."""
     topic = content.topics.get(question.topic)
     title = f"🧠 Study question · {topic.name}" if topic else "🧠 Study question"
-    body = md(question.prompt)
+    seen = shown(question, did)
+    body = md(seen.prompt)
     if isinstance(question, MultipleChoice):
-        body += "\n\n" + "\n".join(f"**{LETTERS[i]}.** {md(o.text)}" for i, o in enumerate(question.options))
+        body += "\n\n" + "\n".join(f"**{LETTERS[i]}.** {md(text)}" for i, text in enumerate(seen.options))
     else:
         body = "**True or false?**\n" + body
     if revealed:
-        if isinstance(question, MultipleChoice):
-            right = f"{LETTERS[question.correct_index]}. {md(question.options[question.correct_index].text)}"
-        else:
-            right = "True" if isinstance(question, TrueFalse) and question.answer else "False"
-        body += f"\n\n✅ **Answer: {right}**\n{md(question.explanation)}"
+        body += f"\n\n✅ **Answer: {_right(question, seen)}**\n{md(seen.explanation)}"
     embed = discord.Embed(title=clip(title, 256), description=clip(body, EMBED_DESCRIPTION), colour=COLOUR)
     footer = tally(answers, correct)
     footer += " · answers are private; your answer counts toward your own reviews" if not revealed else " · closed"
     embed.set_footer(text=footer)
-    return embed
+    return show_diagram(embed, question)
 
 
-def feedback(question: AnyQuestion, correct: bool) -> str:
+def feedback(question: AnyQuestion, correct: bool, did: int) -> str:
     """The private reply to a member's answer."""
     head = "✅ Correct!" if correct else "❌ Not quite."
-    if isinstance(question, MultipleChoice):
-        right = f"**{LETTERS[question.correct_index]}. {md(question.options[question.correct_index].text)}**"
-    else:
-        right = f"**{'True' if isinstance(question, TrueFalse) and question.answer else 'False'}**"
-    return clip(f"{head} Answer: {right}\n{md(question.explanation)}\n\n*Recorded in your own reviews.*", 2000)
+    seen = shown(question, did)
+    return clip(
+        f"{head} Answer: **{_right(question, seen)}**\n{md(seen.explanation)}\n\n*Recorded in your own reviews.*", 2000
+    )
 
 
 def list_embed(channels: Sequence[StudyChannel], names: dict[int, str], now: datetime) -> discord.Embed:

@@ -19,6 +19,31 @@ class Message(TypedDict, total=False):
     view: discord.ui.View
 
 
+class Post(Message, total=False):
+    """A message to send with ``files`` (a question's diagram); edit with ``as_edit``."""
+
+    files: list[discord.File]
+
+
+class Edit(Message, total=False):
+    """A message as an edit takes it: ``attachments`` are the files the message keeps."""
+
+    attachments: list[discord.File]
+
+
+def as_edit(message: Post) -> Edit:
+    """``message`` for editing a message that showed something else: its files replace the old
+    attachments (none: the old diagram goes)."""
+    edit = Edit(attachments=message.get("files", []))
+    if "content" in message:
+        edit["content"] = message["content"]
+    if "embed" in message:
+        edit["embed"] = message["embed"]
+    if "view" in message:
+        edit["view"] = message["view"]
+    return edit
+
+
 def static_view(*rows: Row) -> discord.ui.View:
     """A view to send once. It is stopped before sending, so discord.py does not keep it in
     memory: clicks reach the registered DynamicItems, which rebuild their state from the

@@ -12,11 +12,12 @@ import re
 
 import discord
 
-from bot.content import Content, Flashcard, MultipleChoice, TrueFalse
+from bot.content import ClozeCard, Content, MultipleChoice, SelfRated, Shown, TrueFalse
 from bot.services import Services
 from bot.study import quiz
 from bot.study.quiz import Feedback, Step, Summary
-from bot.ui.components import Item, Message, Row, link_button, static_view
+from bot.ui.components import Edit, Item, Post, Row, as_edit, link_button, static_view
+from bot.ui.diagrams import diagram_files, show_diagram
 from bot.ui.interaction import StudyInteraction, narrow
 from bot.ui.replies import ack, guarded
 from bot.ui.reports import ReportButton
@@ -88,15 +89,19 @@ def question_embed(content: Content, step: Step) -> discord.Embed:
             colour=COLOUR,
             description="This question was removed from the course. Press **Next** to continue.",
         )
-    body = md(question.prompt)
+    shown = step.shown()
+    body = md(shown.prompt)
     if isinstance(question, MultipleChoice):
-        lines = [f"**{LETTERS[i]}.** {md(question.options[index].text)}" for i, index in enumerate(step.order)]
+        lines = [f"**{LETTERS[i]}.** {md(shown.options[index])}" for i, index in enumerate(step.order)]
         body += "\n\n" + "\n".join(lines)
     elif isinstance(question, TrueFalse):
         body = "**True or false?**\n" + body
+    elif isinstance(question, ClozeCard):
+        body += "\n\n*Recall what fills the […], then press **Show answer** and rate yourself honestly.*"
     else:
         body += "\n\n*Recall the answer, then press **Show answer** and rate yourself honestly.*"
     embed = discord.Embed(title=_title(content, step), description=clip(body, EMBED_DESCRIPTION), colour=COLOUR)
+    show_diagram(embed, question)
     topic = content.topics.get(question.topic)
     footer = f"Level {topic.level}" if topic else ""
     if question.difficulty:
@@ -123,20 +128,35 @@ def question_view(step: Step, extra: Row | None = None) -> discord.ui.View:
     return static_view(row, [stop, *(extra or [])])
 
 
-def render_step(content: Content, step: Step, extra: Row | None = None) -> Message:
-    """The message that shows ``step``'s question, with its buttons."""
-    return {"embed": question_embed(content, step), "view": question_view(step, extra)}
+def render_step(content: Content, step: Step, extra: Row | None = None) -> Post:
+    """The message that shows ``step``'s question, with its buttons (and its diagram, sent
+    once with the message; the edits that follow keep it)."""
+    message: Post = {"embed": question_embed(content, step), "view": question_view(step, extra)}
+    files = diagram_files(content, step.question)
+    if files:
+        message["files"] = files
+    return message
+
+
+def revealed_text(shown: Shown) -> str:
+    """A cloze card's whole text, the deletion it asked for in bold."""
+    return "".join(f"**{md(piece)}**" if hidden else md(piece) for piece, hidden in shown.revealed)
 
 
 def flashcard_embed(content: Content, step: Step) -> discord.Embed:
+    """*Show answer* on a flashcard or cloze card: the answer, then self-rating."""
     question = step.question
-    assert isinstance(question, Flashcard)
+    assert isinstance(question, SelfRated)
+    shown = step.shown()
     embed = discord.Embed(title=_title(content, step), colour=COLOUR)
-    embed.description = clip(
-        f"{md(question.prompt)}\n\n**Answer:** {md(question.answer)}\n\n{md(question.explanation)}", EMBED_DESCRIPTION
+    front = (
+        revealed_text(shown)
+        if isinstance(question, ClozeCard)
+        else f"{md(shown.prompt)}\n\n**Answer:** {md(shown.answer)}"
     )
+    embed.description = clip(f"{front}\n\n{md(shown.explanation)}", EMBED_DESCRIPTION)
     embed.set_footer(text="How well did you remember it?")
-    return embed
+    return show_diagram(embed, question)
 
 
 def flashcard_view(step: Step) -> discord.ui.View:
@@ -150,17 +170,16 @@ def flashcard_view(step: Step) -> discord.ui.View:
     return static_view([QuizButton("rate", sid, pos, int(r), RATING_LABEL[r], styles[r]) for r in Rating])
 
 
-def _answer_text(feedback: Feedback) -> str:
+def _answer_text(feedback: Feedback, shown: Shown) -> str:
     question = feedback.step.question
     if isinstance(question, MultipleChoice):
         order = feedback.step.order
         index = question.correct_index
         letter = LETTERS[order.index(index)] if index in order else ""
-        return f"**{letter}. {md(question.options[index].text)}**"
+        return f"**{letter}. {md(shown.options[index])}**"
     if isinstance(question, TrueFalse):
         return f"**{'True' if question.answer else 'False'}**"
-    assert isinstance(question, Flashcard)
-    return md(question.answer)
+    return md(shown.answer)
 
 
 def feedback_embed(content: Content, feedback: Feedback) -> discord.Embed:
@@ -172,7 +191,9 @@ def feedback_embed(content: Content, feedback: Feedback) -> discord.Embed:
         title, colour = "✅ Correct!", RIGHT
     else:
         title, colour = "❌ Not quite", WRONG
-    parts = [md(question.prompt), "", f"Answer: {_answer_text(feedback)}", "", md(question.explanation)]
+    shown = feedback.step.shown()
+    prompt = revealed_text(shown) if isinstance(question, ClozeCard) else md(shown.prompt)
+    parts = [prompt, "", f"Answer: {_answer_text(feedback, shown)}", "", md(shown.explanation)]
     if feedback.requeued:
         parts += ["", "🔁 You'll see this one again before the end of this session."]
     embed = discord.Embed(title=title, description=clip("\n".join(parts), EMBED_DESCRIPTION), colour=colour)
@@ -180,7 +201,7 @@ def feedback_embed(content: Content, feedback: Feedback) -> discord.Embed:
         link = f"[{feedback.resource.title}]({feedback.resource.url})"
         embed.add_field(name="Learn more", value=clip(link, 1024), inline=False)
     embed.set_footer(text=f"{feedback.step.position + 1}/{feedback.step.total}")
-    return embed
+    return show_diagram(embed, question)
 
 
 def feedback_view(feedback: Feedback) -> discord.ui.View:
@@ -237,7 +258,7 @@ async def handle_click(interaction: StudyInteraction, action: str, sid: int, pos
     services = interaction.client.services
     await ack(interaction)
     content, now, uid = services.content, services.clock.now(), interaction.user.id
-    payload: Message = {}
+    payload: Edit = {}
     finished: Step | None = None
     async with services.unit() as session:
         if action in ("ans", "rate"):
@@ -256,11 +277,12 @@ async def handle_click(interaction: StudyInteraction, action: str, sid: int, pos
         elif action == "next":
             step = await quiz.advance(session, content, sid, uid, pos, now)
             finished = step if step.finished else None
-            payload = {} if step.finished else render_step(content, step)
+            payload = {} if step.finished else as_edit(render_step(content, step))
         else:  # stop
             finished = await quiz.stop(session, content, sid, uid, now)
     if finished is not None:
-        await interaction.edit_original_response(embed=await render_summary(services, finished), view=None)
+        summary = await render_summary(services, finished)
+        await interaction.edit_original_response(embed=summary, view=None, attachments=[])
     elif action == "adj":
         rated = RATING_LABEL[Rating(arg or 3)]
         await interaction.followup.send(f"Got it — rated **{rated}**. Your schedule is updated.", ephemeral=True)

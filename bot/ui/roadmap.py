@@ -174,7 +174,8 @@ def topic_embed(content: Content, tp: TopicState, prereqs: list[TopicState]) -> 
 
 
 def resource_line(resource: Resource) -> str:
-    return f"{TYPE_ICONS.get(resource.type, '🔗')} [{md(resource.title)}]({resource.url}) · {resource.type}"
+    line = f"{TYPE_ICONS.get(resource.type, '🔗')} [{md(resource.title)}]({resource.url}) · {resource.type}"
+    return f"{line}\n  *{md(resource.description)}*" if resource.description else line
 
 
 # ---------------------------------------------------------------- resources

@@ -22,7 +22,7 @@ from bot.study import learners, placement, starting
 from bot.study.placement import PlacementQuestion, PlacementResult
 from bot.ui import onboarding as views
 from bot.ui import quiz as quiz_ui
-from bot.ui.components import Item, Message, static_view
+from bot.ui.components import Item, Message, as_edit, static_view
 from bot.ui.interaction import StudyInteraction, narrow, personal
 from bot.ui.replies import ack, guarded
 from bot.ui.settings import turn_reminders_on
@@ -285,9 +285,10 @@ async def on_flow(interaction: StudyInteraction, action: str, uid: int, arg: int
     else:  # quiz
         async with services.unit() as session:
             started = await starting.start(session, content, uid, now)
-        message = quiz_ui.render_step(content, started.step)
-        if started.note:
-            message["content"] = started.note
+        post = as_edit(quiz_ui.render_step(content, started.step))
+        post["content"] = started.note or ""
+        await interaction.edit_original_response(**post)
+        return
     await _edit(interaction, message)
 
 
