@@ -11,7 +11,8 @@ Rules (name: kind):
   key must have at least ``CUE_MIN_SHARE`` of them (at most 2 : 1).
 - ``near-duplicate`` (warning): two questions whose word sets (prompt plus key or answer,
   lower-cased, without stop words, numbers and plural s; at least 4 words) have a Jaccard
-  similarity of ``DUPLICATE_THRESHOLD`` or more (cards of one cloze are not compared).
+  similarity of ``DUPLICATE_THRESHOLD`` or more (cards of one cloze are not compared, nor a
+  pair a reader marked as different facts with ``distinct:``).
 - ``flashcard-answer-length`` (warning): a flashcard answer of more than 30 words.
 - ``flashcard-two-questions`` (error): a flashcard prompt with more than one ``?``, or ``? And``,
   ``and why``/``and what``/``and how``/… asking a second thing.
@@ -193,7 +194,7 @@ class _Linter:
                 shared.update(other for other in postings[word] if other < index)
             for other, common in sorted(shared.items()):
                 first, first_words = items[other]
-                if _same_note(question, first):
+                if _same_note(question, first) or _marked_distinct(question, first):
                     continue
                 similarity = common / len(ws | first_words)
                 if similarity >= DUPLICATE_THRESHOLD:
@@ -216,6 +217,15 @@ def _normalised(question: AnyQuestion) -> list[str]:
             continue
         out.append(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
     return out
+
+
+def _marked_distinct(first: AnyQuestion, second: AnyQuestion) -> bool:
+    """A reader marked the pair as different facts (``distinct:`` on either, by id or cloze note)."""
+
+    def names(question: AnyQuestion) -> set[str]:
+        return {question.id, question.parent} if isinstance(question, ClozeCard) else {question.id}
+
+    return bool(set(first.distinct) & names(second) or set(second.distinct) & names(first))
 
 
 def _same_note(first: AnyQuestion, second: AnyQuestion) -> bool:

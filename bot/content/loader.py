@@ -301,6 +301,16 @@ class _Checker:
                         replaced_by[old] = question.id
         return replaced_by
 
+    def distinct_ids(self, files: QuestionFiles, questions: dict[str, AnyQuestion]) -> None:
+        """Every ``distinct:`` entry names a question or a cloze note of the content."""
+        known = set(questions) | {q.parent for q in questions.values() if isinstance(q, ClozeCard)}
+        for path, doc, qf in files:
+            for qi, written in enumerate(qf.questions):
+                for index, other in enumerate(written.distinct):
+                    if other not in known:
+                        where = doc.pos(("questions", qi, "distinct", index))
+                        self.error(path, where, f"distinct: {other!r} is not a question of the content")
+
     def enough_questions(self, by_topic: dict[str, list[AnyQuestion]], positions: dict[str, Pos]) -> None:
         for tid in self.topics:
             count = len(by_topic.get(tid, ()))
@@ -324,6 +334,7 @@ def _cross_check(
     resources_by_topic, resources_by_level = checker.resource_index()
     questions, by_topic = checker.questions(files)
     replaced_by = checker.replacements(files, questions)
+    checker.distinct_ids(files, questions)
     checker.enough_questions(by_topic, positions)
     checker.unused_images(images[1])
     return Content(

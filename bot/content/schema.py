@@ -109,6 +109,9 @@ class _Common(_Model):
     see: SeeText | None = None
     image: ImageName | None = None
     replaces: tuple[Slug, ...] = ()
+    # Questions a reader compared with this one and found to ask a different fact: the
+    # near-duplicate lint no longer lists the pair (ids of questions or of cloze notes).
+    distinct: tuple[Slug, ...] = ()
     # Set by the loader, not by authors.
     topic: str = Field(default="", exclude=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import format_summary, load_content
+from bot.content import ContentError, format_summary, load_content
 from bot.content.lint import cue_table, lint_content, rule_counts
 from bot.services import load_linted
 from tests.content.test_errors import make
@@ -80,6 +80,15 @@ def test_near_duplicate_questions_are_listed(tmp_path: Path) -> None:
     assert len(found) == 1
     assert found[0].startswith("questions/level-0/algebra.yaml:9:1: warning: algebra-card-2: near-duplicate of")
     assert "algebra-card-1 (" in found[0] and found[0].endswith("[near-duplicate]")
+
+
+def test_a_pair_marked_distinct_is_not_listed_and_unknown_ids_are_refused(tmp_path: Path) -> None:
+    body = card(1, "What does the derivative of a function measure at a point?", "Its instantaneous rate of change")
+    body += card(2, "What does a function's derivative measure at one point?", "The instantaneous rate of change")
+    marked = body + "    distinct: [algebra-card-1]\n"
+    assert findings(tmp_path / "marked", marked) == []
+    with pytest.raises(ContentError, match="distinct: 'algebra-card-9' is not a question of the content"):
+        load_content(make(tmp_path / "bad", algebra=HEAD + body + "    distinct: [algebra-card-9]\n"))
 
 
 def test_a_long_flashcard_answer_is_a_warning(tmp_path: Path) -> None:

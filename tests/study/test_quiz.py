@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.content import Flashcard, MultipleChoice, TrueFalse
+from bot.content import MultipleChoice, SelfRated, TrueFalse
 from bot.db import queries
 from bot.db.models import Card, Learner, PracticeLog, ReviewLog
 from bot.errors import NotAllowed, NotFound, Notice, StaleInteraction
@@ -37,7 +37,7 @@ async def answer_current(svc: Services, sid: int, *, correct: bool = True, uid: 
     async with svc.unit() as s:
         step = await quiz.current(s, svc.content, sid, uid)
         q = step.question
-        if isinstance(q, Flashcard):
+        if isinstance(q, SelfRated):
             return await quiz.answer(
                 s,
                 svc.content,
@@ -188,7 +188,7 @@ async def test_cram_does_not_touch_the_schedule(services: Services) -> None:
 
 async def test_self_rating_revises_the_review(services: Services) -> None:
     step = await start(services, topic="ppo", count=5)
-    while isinstance(step.question, Flashcard):
+    while isinstance(step.question, SelfRated):
         await answer_current(services, step.session.id)
         step = await next_q(services, step.session.id, step.position)
     await answer_current(services, step.session.id, correct=True)
@@ -259,6 +259,9 @@ async def test_replaced_question_carries_history(services: Services) -> None:
 async def test_learner_progress_and_mastery(services: Services) -> None:
     topic = "perceptron"
     n = len(services.content.topic_questions(topic))
+    async with services.unit() as s:
+        learner = await queries.ensure_learner(s, UID, services.clock.now())
+        learner.new_per_day = n  # the whole topic in one session (the default is 10 new a day)
     step = await start(services, topic=topic, count=n)
     while not step.finished:
         await answer_current(services, step.session.id)
