@@ -7,6 +7,8 @@ next review gives new ones. ``where:`` conditions redraw, at most ``MAX_REDRAWS`
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from bot.content.expr import Expr, ExprError, parse
 from bot.content.schema import AnyQuestion, ClozeCard, Flashcard, MultipleChoice, TrueFalse
 
 MAX_REDRAWS = 100
+#: A variant question with at most this many value combinations is checked on every one.
+EXHAUSTIVE_LIMIT = 5000
 PLACEHOLDER = re.compile(r"\{=\s*([^{}]*?)\s*\}|\{([a-z][a-z0-9_]*)\}")
 
 
@@ -88,7 +92,11 @@ def fill(text: str, values: dict[str, float], decimals: int) -> str:
 
 def present(question: AnyQuestion, card_key: str, number: int) -> Shown:
     """What the learner sees of ``question`` for (card, review number)."""
-    values = draw(question, card_key, number)
+    return shown_with(question, draw(question, card_key, number))
+
+
+def shown_with(question: AnyQuestion, values: dict[str, float]) -> Shown:
+    """``question`` with these variable values filled in."""
     decimals = question.decimals if isinstance(question, MultipleChoice | ClozeCard) else 2
 
     def text(raw: str) -> str:
@@ -114,29 +122,57 @@ def present(question: AnyQuestion, card_key: str, number: int) -> Shown:
     return Shown(question.prompt, (), question.answer, question.explanation)
 
 
+def every_value_set(question: AnyQuestion, limit: int = EXHAUSTIVE_LIMIT) -> list[dict[str, float]] | None:
+    """Every combination of the variables' values that meets ``where:``, when there are at most
+    ``limit`` combinations; None when there are more (then draws are sampled)."""
+    if not isinstance(question, MultipleChoice | ClozeCard) or not question.variables:
+        return None
+    domains = {name: spec.values() for name, spec in question.variables.items()}
+    if math.prod(len(values) for values in domains.values()) > limit:
+        return None
+    checks = conditions(question)
+    combos = (dict(zip(domains, chosen, strict=True)) for chosen in itertools.product(*domains.values()))
+    return [values for values in combos if all(check.evaluate(values) for check in checks)]
+
+
 def check_draws(question: AnyQuestion, draws: int) -> list[str]:
-    """Problems over ``draws`` draws (review numbers 0…draws-1 of one card): an expression that
+    """Problems over every combination of values (when there are at most ``EXHAUSTIVE_LIMIT``)
+    or else over ``draws`` draws (review numbers 0…draws-1 of one card): an expression that
     errors or is not finite, or a distractor equal to the key once rounded."""
-    problems: list[str] = []
     if not has_variants(question):
-        return problems
-    for number in range(draws):
-        try:
-            shown = present(question, "check", number)
-        except ExprError as exc:
-            problems.append(f"draw {number}: {exc}")
-            break
-        if isinstance(question, MultipleChoice):
-            key = shown.options[question.correct_index].casefold()
-            same = [i for i, o in enumerate(shown.options) if i != question.correct_index and o.casefold() == key]
-            if same:
-                values = ", ".join(f"{k}={format_number(v, 6)}" for k, v in shown.values)
-                problems.append(
-                    f"draw {number} ({values}): option {same[0] + 1} shows {shown.options[same[0]]!r}, "
-                    "the same as the key"
-                )
-                break
-            if len({o.casefold() for o in shown.options}) != len(shown.options):
-                problems.append(f"draw {number}: two distractors show the same text")
-                break
-    return problems
+        return []
+    try:
+        every = every_value_set(question)
+    except ExprError as exc:
+        return [f"where: {exc}"]
+    if every is not None:
+        cases = [(f"values {index + 1} of {len(every)}", values) for index, values in enumerate(every)]
+    else:
+        cases = []
+        for number in range(draws):
+            try:
+                cases.append((f"draw {number}", draw(question, "check", number)))
+            except ExprError as exc:
+                return [f"draw {number}: {exc}"]
+    for label, values in cases:
+        problem = _one_case(question, label, values)
+        if problem:
+            return [problem]
+    return []
+
+
+def _one_case(question: AnyQuestion, label: str, values: dict[str, float]) -> str | None:
+    try:
+        shown = shown_with(question, values)
+    except ExprError as exc:
+        return f"{label}: {exc}"
+    if not isinstance(question, MultipleChoice):
+        return None
+    key = shown.options[question.correct_index].casefold()
+    same = [i for i, o in enumerate(shown.options) if i != question.correct_index and o.casefold() == key]
+    if same:
+        given = ", ".join(f"{k}={format_number(v, 6)}" for k, v in shown.values)
+        return f"{label} ({given}): option {same[0] + 1} shows {shown.options[same[0]]!r}, the same as the key"
+    if len({o.casefold() for o in shown.options}) != len(shown.options):
+        return f"{label}: two distractors show the same text"
+    return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ClozeCard, MultipleChoice, load_content, present
+from bot.content import ClozeCard, MultipleChoice, load_content, present, variants
 from bot.content.expr import ExprError, parse
 from bot.content.lint import variant_issues
 from tests.cards_fixture import png
@@ -233,3 +233,17 @@ def test_content_version_is_a_hash_of_the_files(tmp_path: Path) -> None:
     assert len(first) == 12 and load_content(copy).version == first
     (copy / "questions" / "level-0" / "algebra.yaml").write_text(CLOZE.replace("2 is even", "4 is even"))
     assert load_content(copy).version != first
+
+
+def test_a_clash_at_one_combination_of_values_is_found(tmp_path: Path) -> None:
+    """The last distractor equals the key 2·a + b only at (a, b) = (4, 4) among 64 × 64 values:
+    random draws would likely miss it, so small value sets are checked on every combination."""
+    rare = VARIANT.replace("a: {min: 2, max: 9}", "a: {min: 1, max: 64}").replace(
+        "b: {min: 1, max: 5}", "b: {min: 1, max: 64}"
+    )
+    rare = rare.replace('    where: ["a != b"]\n', "").replace("expr: 2*a*b + 100", "expr: 2*a + b + (a - 4)^2 + (b - 4)^2")
+    content = load_content(make(tmp_path, algebra=rare))
+    question = content.questions["algebra-power-rule"]
+    assert variants.every_value_set(question) is not None
+    found = variant_issues(content, draws=50)
+    assert len(found) == 1 and "the same as the key" in found[0].message and "a=4, b=4" in found[0].message
