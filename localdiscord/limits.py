@@ -225,9 +225,8 @@ def check_modal(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_modal_select(comp: dict[str, Any], path: Path, problems: list[Problem], ids: set[str]) -> None:
-    """A string select in a modal's label: a unique custom_id ≤ 100, placeholder ≤ 150, its
-    options and value counts as in messages; ``disabled`` is not allowed in modals."""
+def _check_modal_id(comp: dict[str, Any], path: Path, problems: list[Problem], ids: set[str]) -> None:
+    """A modal component's custom_id: present, ≤ 100 characters, unique in the modal."""
     cid = comp.get("custom_id")
     if not isinstance(cid, str) or not cid:
         problems.append(((*path, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
@@ -238,6 +237,12 @@ def _check_modal_select(comp: dict[str, Any], path: Path, problems: list[Problem
                 ((*path, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
             )
         ids.add(cid)
+
+
+def _check_modal_select(comp: dict[str, Any], path: Path, problems: list[Problem], ids: set[str]) -> None:
+    """A string select in a modal's label: a unique custom_id ≤ 100, placeholder ≤ 150, its
+    options and value counts as in messages; ``disabled`` is not allowed in modals."""
+    _check_modal_id(comp, path, problems, ids)
     _max(problems, (*path, "placeholder"), comp.get("placeholder"), 150)
     if comp.get("disabled"):
         problems.append(((*path, "disabled"), "COMPONENT_INVALID", "Selects in modals cannot be disabled."))
@@ -251,16 +256,7 @@ def _check_text_input(
     if comp.get("type") != 4:
         problems.append(((*path, "type"), "UNION_TYPE_CHOICES", "Only text inputs (type 4) are supported here."))
         return
-    cid = comp.get("custom_id")
-    if not isinstance(cid, str) or not cid:
-        problems.append(((*path, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
-    else:
-        _max(problems, (*path, "custom_id"), cid, 100)
-        if cid in ids:
-            problems.append(
-                ((*path, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
-            )
-        ids.add(cid)
+    _check_modal_id(comp, path, problems, ids)
     if comp.get("style") not in (1, 2):
         problems.append(
             ((*path, "style"), "ENUM_TYPE_COERCE", f'Value "{comp.get("style")}" is not a valid enum value.')
