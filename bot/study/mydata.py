@@ -17,6 +17,7 @@ from bot.db.models import (
     Delivery,
     GuildMember,
     Learner,
+    ParameterSet,
     Placement,
     PracticeLog,
     QuizSession,
@@ -37,6 +38,7 @@ PERSONAL: list[tuple[type[Base], str]] = [
     (PracticeLog, "learner_id"),
     (QuizSession, "learner_id"),
     (Placement, "learner_id"),
+    (ParameterSet, "learner_id"),  # personal FSRS parameter sets (community sets name no one)
     (ChannelAnswer, "user_id"),
     (GuildMember, "user_id"),
 ]
@@ -130,6 +132,7 @@ DESCRIPTIONS = {
     "channel_answers": "study-channel answers",
     "guild_members": "leaderboard entries",
     "deliveries": "digest delivery records",
+    "parameter_sets": "personal scheduling parameter fits",
     "study_channels_anonymised": "study channels you created (kept for the server, your id removed)",
 }
 

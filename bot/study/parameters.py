@@ -1,0 +1,184 @@
+"""Which FSRS parameters schedule a learner, per question kind, and the stored fits. No Discord.
+
+Rules (stated in the README):
+- a learner's cards of a kind (recognition: multiple choice, true/false; recall: the rest)
+  are scheduled with the learner's own set if one was adopted and they have not gone back
+  to community parameters, else with the community set of the kind if one was adopted, else
+  with FSRS-6's defaults;
+- the set in use for a scope is its latest adopted row (``parameter_sets``); rows that were
+  not adopted stay as history, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import Content
+from bot.db import queries
+from bot.db.models import Card, Learner, ParameterSet, ReviewLog
+from bot.study.recompute import reschedule_learner
+from scheduler import srs
+from scheduler.fitting import Review
+from scheduler.srs import KINDS, Parameters
+from scheduler.timeutil import zone
+
+DEFAULT, COMMUNITY, PERSONAL = "default", "community", "personal"
+
+
+@dataclass(frozen=True)
+class InUse:
+    """The set scheduling a learner's cards of ``kind``: where it comes from, its values
+    (None: FSRS-6's defaults) and its stored row (None for the defaults)."""
+
+    kind: str
+    source: str  # default | community | personal
+    parameters: Parameters | None
+    row: ParameterSet | None
+
+
+@dataclass(frozen=True)
+class KindOverview:
+    """What /settings scheduler shows for one kind."""
+
+    in_use: InUse
+    reviews: int  # the learner's reviews of the kind
+    latest_personal: ParameterSet | None  # the learner's latest personal fit, adopted or not
+
+
+def kinds_of(content: Content) -> dict[str, str]:
+    """Each question id of the content mapped to its kind."""
+    return {qid: srs.question_kind(question.type) for qid, question in content.questions.items()}
+
+
+def kind_of_question(content: Content, question_id: str) -> str:
+    """A question's kind; a question no longer in the content counts as recall."""
+    question = content.questions.get(question_id)
+    return srs.question_kind(question.type) if question is not None else srs.RECALL
+
+
+async def adopted(session: AsyncSession, scope: str, kind: str, learner_id: int | None = None) -> ParameterSet | None:
+    """The latest adopted set of a scope and kind (a learner's, for personal), or None."""
+    query = select(ParameterSet).where(
+        ParameterSet.scope == scope, ParameterSet.kind == kind, ParameterSet.adopted.is_(True)
+    )
+    query = query.where(
+        ParameterSet.learner_id == learner_id if learner_id is not None else ParameterSet.learner_id.is_(None)
+    )
+    return await session.scalar(query.order_by(ParameterSet.fitted_at.desc(), ParameterSet.id.desc()).limit(1))
+
+
+async def latest(session: AsyncSession, scope: str, kind: str, learner_id: int | None = None) -> ParameterSet | None:
+    """The latest fit of a scope and kind, adopted or not, or None."""
+    query = select(ParameterSet).where(ParameterSet.scope == scope, ParameterSet.kind == kind)
+    query = query.where(
+        ParameterSet.learner_id == learner_id if learner_id is not None else ParameterSet.learner_id.is_(None)
+    )
+    return await session.scalar(query.order_by(ParameterSet.fitted_at.desc(), ParameterSet.id.desc()).limit(1))
+
+
+def values(row: ParameterSet) -> Parameters:
+    """A stored set's 21 parameters as a tuple."""
+    return tuple(float(value) for value in row.parameters)
+
+
+async def in_use(session: AsyncSession, learner: Learner, kind: str) -> InUse:
+    """The set that schedules the learner's cards of ``kind``: personal → community → default."""
+    if learner.personal_parameters and learner.id is not None:
+        own = await adopted(session, PERSONAL, kind, learner.id)
+        if own is not None:
+            return InUse(kind, PERSONAL, values(own), own)
+    shared = await adopted(session, COMMUNITY, kind)
+    if shared is not None:
+        return InUse(kind, COMMUNITY, values(shared), shared)
+    return InUse(kind, DEFAULT, None, None)
+
+
+async def parameters_for(session: AsyncSession, learner: Learner, kind: str) -> Parameters | None:
+    """The parameter values scheduling the learner's cards of ``kind`` (None: the defaults)."""
+    return (await in_use(session, learner, kind)).parameters
+
+
+async def reviews_by_kind(session: AsyncSession, learner_id: int, content: Content) -> dict[str, int]:
+    """How many reviews of each kind the learner has."""
+    kinds = kinds_of(content)
+    counts = dict.fromkeys(KINDS, 0)
+    rows = await session.execute(
+        select(ReviewLog.question_id, func.count())
+        .where(ReviewLog.learner_id == learner_id)
+        .group_by(ReviewLog.question_id)
+    )
+    for question_id, count in rows.all():
+        counts[kinds.get(question_id, srs.RECALL)] += int(count)
+    return counts
+
+
+async def overview(session: AsyncSession, learner: Learner, content: Content) -> list[KindOverview]:
+    """For each kind: the set in use, the learner's reviews of it, their latest personal fit."""
+    counts = await reviews_by_kind(session, learner.id, content)
+    return [
+        KindOverview(
+            await in_use(session, learner, kind), counts[kind], await latest(session, PERSONAL, kind, learner.id)
+        )
+        for kind in KINDS
+    ]
+
+
+async def set_personal(session: AsyncSession, content: Content, uid: int, on: bool, now: datetime) -> Learner:
+    """Use personal parameters (when adopted) or go back to community ones; the learner's
+    cards of a kind with a personal set are rescheduled from their logs under the set now in use."""
+    learner = await queries.ensure_learner(session, uid, now)
+    if learner.personal_parameters == on:
+        return learner
+    learner.personal_parameters = on
+    kinds = kinds_of(content)
+    for kind in KINDS:
+        if await adopted(session, PERSONAL, kind, uid) is not None:
+            ids = {qid for qid, found in kinds.items() if found == kind}
+            await reschedule_learner(session, learner, await parameters_for(session, learner, kind), ids, now)
+    return learner
+
+
+async def logs_for_fit(
+    session: AsyncSession, question_ids: Iterable[str], learner_id: int | None = None
+) -> list[Review]:
+    """The review log of these questions (one learner's, or everyone's) as fitting reviews:
+    card ids as keys, times in each learner's zone (FSRS counts the learner's days)."""
+    ids = list(question_ids)
+    query = (
+        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, Learner.timezone)
+        .join(Learner, Learner.id == ReviewLog.learner_id)
+        .where(ReviewLog.question_id.in_(ids))
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    )
+    if learner_id is not None:
+        query = query.where(ReviewLog.learner_id == learner_id)
+    zones: dict[str, ZoneInfo] = {}
+    out: list[Review] = []
+    for card_id, at, rating, tz_name in (await session.execute(query)).all():
+        tz = zones.setdefault(tz_name, zone(tz_name))
+        out.append(Review(int(card_id), at.astimezone(tz), int(rating)))
+    return out
+
+
+async def count_reviews(
+    session: AsyncSession, question_ids: Iterable[str], *, since: datetime | None, learner_id: int | None = None
+) -> int:
+    """Reviews of these questions (one learner's, or everyone's), after ``since`` if given."""
+    query = select(func.count()).select_from(ReviewLog).where(ReviewLog.question_id.in_(list(question_ids)))
+    if since is not None:
+        query = query.where(ReviewLog.reviewed_at > since)
+    if learner_id is not None:
+        query = query.where(ReviewLog.learner_id == learner_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def card_kinds(session: AsyncSession, learner_id: int, kinds: Mapping[str, str]) -> dict[int, str]:
+    """The kind of each of the learner's cards (a question gone from the content: recall)."""
+    rows = await session.execute(select(Card.id, Card.question_id).where(Card.learner_id == learner_id))
+    return {card_id: kinds.get(question_id, srs.RECALL) for card_id, question_id in rows.all()}
