@@ -190,7 +190,7 @@ def recall_predictions(
     ]
 
 
-def _bounded(reviews: Sequence[Review], limit: int) -> list[Review]:
+def bounded(reviews: Sequence[Review], limit: int = MAX_REVIEWS) -> list[Review]:
     """At most ``limit`` reviews, keeping whole histories of the most recently reviewed cards."""
     if len(reviews) <= limit:
         return list(reviews)
@@ -228,7 +228,7 @@ def fit(reviews: Sequence[Review], *, start: Sequence[float] | None = None, max_
     cannot resume from another set; ``start`` (default: the FSRS-6 defaults) is returned
     unchanged, with ``trained`` False, when there are fewer than ``MIN_ITEMS`` items to learn from.
     """
-    used = _bounded(reviews, max_reviews)
+    used = bounded(reviews, max_reviews)
     items = fsrs_items(used)
     fallback = _clamped(start if start is not None else DEFAULT_PARAMETERS)
     if len(items) < MIN_ITEMS:
