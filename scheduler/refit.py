@@ -35,9 +35,10 @@ from sqlalchemy import func, select
 from bot.db.models import Card, Learner, ParameterSet, ReviewLog
 from bot.services import Services
 from bot.study import parameters as store
+from bot.study.parameters import FitLog
 from bot.study.recompute import reschedule_learner
 from scheduler import fitting
-from scheduler.fitting import Decision, Review
+from scheduler.fitting import Decision
 from scheduler.ledger import LEASE, Claim, Outcome, finish, insert_claims, ledger_row, renew_leases, take_over
 from scheduler.srs import KINDS, Parameters
 
@@ -49,9 +50,10 @@ REFIT_KIND = "refit"
 
 @dataclass(frozen=True)
 class FitJob:
-    """What a worker fits: a review log and the set in use it must beat."""
+    """What a worker fits: a review log (plain columns, cheap to send) and the set in use it
+    must beat."""
 
-    reviews: tuple[Review, ...]
+    log: FitLog
     current: Parameters
 
 
@@ -72,7 +74,7 @@ FitRunner = Callable[[FitJob, float], Awaitable[FitResult]]
 def run_fit(job: FitJob) -> FitResult:
     """Fit on the earliest 80 % (by time) of at most ``fitting.MAX_REVIEWS`` reviews, and
     decide on the latest 20 % against ``job.current`` (pure; what a worker process runs)."""
-    split = fitting.split_by_time(fitting.bounded(job.reviews))
+    split = fitting.split_by_time(fitting.bounded(job.log.reviews()))
     candidate = fitting.fit(split.train, start=job.current)
     current = tuple(job.current)
     if not candidate.trained:
@@ -177,10 +179,10 @@ class Refitter:
     def _question_ids(self, kind: str) -> set[str]:
         return {qid for qid, found in store.kinds_of(self.services.content).items() if found == kind}
 
-    async def _fit(self, reviews: list[Review], current: Parameters, label: str) -> FitResult | None:
+    async def _fit(self, reviews: FitLog, current: Parameters, label: str) -> FitResult | None:
         timeout = self.services.settings.fsrs_fit_timeout_seconds
         try:
-            return await self.runner(FitJob(tuple(reviews), current), timeout)
+            return await self.runner(FitJob(reviews, current), timeout)
         except (TimeoutError, RuntimeError) as exc:
             log.warning("FSRS refit of %s skipped: %s", label, exc)
             return None

@@ -11,10 +11,10 @@ Rules (stated in the README):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from scheduler.srs import KINDS, Parameters
 from scheduler.timeutil import zone
 
 DEFAULT, COMMUNITY, PERSONAL = "default", "community", "personal"
+FIT_CHUNK = 2_000  # review-log rows read at a time for a fit
 
 
 @dataclass(frozen=True)
@@ -144,26 +145,66 @@ async def set_personal(session: AsyncSession, content: Content, uid: int, on: bo
     return learner
 
 
-async def logs_for_fit(
-    session: AsyncSession, question_ids: Iterable[str], learner_id: int | None = None
-) -> list[Review]:
-    """The review log of these questions (one learner's, or everyone's) as fitting reviews:
-    card ids as keys, times in each learner's zone (FSRS counts the learner's days)."""
-    ids = list(question_ids)
+@dataclass(frozen=True)
+class FitLog:
+    """A review log as plain columns (cheap to read, to pickle to a worker process and to
+    turn into fitting reviews there): card ids, UTC timestamps, ratings, and each review's
+    learner's time zone (FSRS counts the learner's days) as an index into ``zones``."""
+
+    cards: tuple[str | int, ...]
+    timestamps: tuple[float, ...]
+    ratings: tuple[int, ...]
+    zone_of: tuple[int, ...]
+    zones: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    @classmethod
+    def of(cls, reviews: Sequence[Review]) -> FitLog:
+        """A log of fitting reviews, their days counted in UTC."""
+        return cls(
+            tuple(review.card for review in reviews),
+            tuple(review.reviewed_at.timestamp() for review in reviews),
+            tuple(review.rating for review in reviews),
+            (0,) * len(reviews),
+            ("UTC",),
+        )
+
+    def reviews(self) -> list[Review]:
+        """The log as fitting reviews, each at its time in its learner's zone."""
+        zones = [zone(name) for name in self.zones]
+        return [
+            Review(card, datetime.fromtimestamp(stamp, zones[index]), rating)
+            for card, stamp, rating, index in zip(self.cards, self.timestamps, self.ratings, self.zone_of, strict=True)
+        ]
+
+
+async def logs_for_fit(session: AsyncSession, question_ids: Iterable[str], learner_id: int | None = None) -> FitLog:
+    """The review log of these questions (one learner's, or everyone's), oldest first, read in
+    chunks so a long log never holds the event loop for long."""
     query = (
         select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, Learner.timezone)
         .join(Learner, Learner.id == ReviewLog.learner_id)
-        .where(ReviewLog.question_id.in_(ids))
+        .where(ReviewLog.question_id.in_(list(question_ids)))
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     )
     if learner_id is not None:
         query = query.where(ReviewLog.learner_id == learner_id)
-    zones: dict[str, ZoneInfo] = {}
-    out: list[Review] = []
-    for card_id, at, rating, tz_name in (await session.execute(query)).all():
-        tz = zones.setdefault(tz_name, zone(tz_name))
-        out.append(Review(int(card_id), at.astimezone(tz), int(rating)))
-    return out
+    cards: list[str | int] = []
+    stamps: list[float] = []
+    ratings: list[int] = []
+    zone_of: list[int] = []
+    zones: dict[str, int] = {}
+    result = await session.stream(query)
+    async for chunk in result.partitions(FIT_CHUNK):
+        for card_id, at, rating, tz_name in chunk:
+            cards.append(card_id)
+            stamps.append(at.timestamp())
+            ratings.append(rating)
+            zone_of.append(zones.setdefault(tz_name, len(zones)))
+        await asyncio.sleep(0)
+    return FitLog(tuple(cards), tuple(stamps), tuple(ratings), tuple(zone_of), tuple(zones))
 
 
 async def count_reviews(

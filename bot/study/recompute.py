@@ -9,6 +9,7 @@ the learner's daily review limit a day (at most a week), so they never all land 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from scheduler.srs import Parameters, State
 from scheduler.timeutil import zone
 
 SPREAD_DAYS = 7
+YIELD_EVERY = 200
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ async def reschedule_learner(
     values = parameters if parameters is not None else DEFAULT_PARAMETERS
     newly_overdue: dict[int, datetime] = {}
     recomputed = 0
-    for card in cards:
+    for position, card in enumerate(cards):
+        if position and position % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # a learner with thousands of cards does not hold the loop
         history = [review for review in logs[card.id] if review.reviewed_at <= now]
         if not history:
             continue

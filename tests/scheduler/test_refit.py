@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.db.models import Delivery, Learner, ParameterSet
 from bot.services import Services
 from bot.study import parameters as store
+from bot.study.parameters import FitLog
 from bot.study.recompute import backlog_per_day
 from scheduler import fitting, srs
 from scheduler.refit import FitJob, FitResult, Refitter, run_fit
@@ -155,7 +156,7 @@ async def test_a_worse_candidate_stays_out_of_use(services: Services) -> None:
         """A fit that lands far from the learners (initial stabilities ×20): held out, it loses."""
         found = await thread_runner(job, timeout)
         candidate = [min(100.0, value * 20) if index < 4 else value for index, value in enumerate(DEFAULT_PARAMETERS)]
-        split = fitting.split_by_time(job.reviews)
+        split = fitting.split_by_time(job.log.reviews())
         return FitResult(fitting.decide(candidate, job.current, split), found.reviews, found.items, found.pid)
 
     await Refitter(services, runner=worse).run()
@@ -172,10 +173,10 @@ async def test_the_fit_runs_in_another_process_bounded_in_time(services: Service
 
     logs = refit_seed.population(seed=3, learners=10, cards=60)
     reviews = tuple(review for log in logs.values() for review in log)
-    result = await refit.process_runner(FitJob(reviews, tuple(DEFAULT_PARAMETERS)), 120)
+    result = await refit.process_runner(FitJob(FitLog.of(reviews), tuple(DEFAULT_PARAMETERS)), 120)
     assert result.pid != os.getpid() and result.decision.candidate_evaluation is not None
     with pytest.raises(TimeoutError, match="did not finish within"):
-        await refit.process_runner(FitJob(reviews * 5, tuple(DEFAULT_PARAMETERS)), 0.01)
+        await refit.process_runner(FitJob(FitLog.of(reviews * 5), tuple(DEFAULT_PARAMETERS)), 0.01)
 
 
 @pytest.mark.postgres
