@@ -321,7 +321,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # digest | snooze | channel
+    # digest | snooze | channel; refit: the daily FSRS refit's once-a-day lease (scheduler.refit)
+    kind: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(BigInteger)
     slot: Mapped[str] = mapped_column(String(40))
     # When it was due; a claim not sent within the grace window after this expires.
