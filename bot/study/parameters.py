@@ -12,7 +12,7 @@ Rules (stated in the README):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.db import queries
-from bot.db.models import Card, Learner, ParameterSet, ReviewLog
+from bot.db.models import Learner, ParameterSet, ReviewLog
 from bot.study.recompute import reschedule_learner
 from scheduler import srs
 from scheduler.fitting import Review
@@ -217,9 +217,3 @@ async def count_reviews(
     if learner_id is not None:
         query = query.where(ReviewLog.learner_id == learner_id)
     return int(await session.scalar(query) or 0)
-
-
-async def card_kinds(session: AsyncSession, learner_id: int, kinds: Mapping[str, str]) -> dict[int, str]:
-    """The kind of each of the learner's cards (a question gone from the content: recall)."""
-    rows = await session.execute(select(Card.id, Card.question_id).where(Card.learner_id == learner_id))
-    return {card_id: kinds.get(question_id, srs.RECALL) for card_id, question_id in rows.all()}
