@@ -85,7 +85,11 @@ def run_fit(job: FitJob) -> FitResult:
     return FitResult(decision, candidate.reviews, candidate.items, os.getpid())
 
 
+FIT_NICENESS = 10  # the fit process yields the CPU to the bot's own process
+
+
 def _child(connection: Connection[FitResult, FitResult], job: FitJob) -> None:
+    os.nice(FIT_NICENESS)
     connection.send(run_fit(job))
     connection.close()
 
