@@ -25,7 +25,7 @@ from scheduler.srs import Parameters, State
 from scheduler.timeutil import zone
 
 SPREAD_DAYS = 7
-YIELD_EVERY = 200
+BATCH = 200  # cards recomputed in one fsrs-rs call, the loop free between batches
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,18 @@ async def reschedule_learner(
     values = parameters if parameters is not None else DEFAULT_PARAMETERS
     newly_overdue: dict[int, datetime] = {}
     recomputed = 0
-    for position, card in enumerate(cards):
-        if position and position % YIELD_EVERY == 0:
+    for start in range(0, len(cards), BATCH):
+        if start:
             await asyncio.sleep(0)  # a learner with thousands of cards does not hold the loop
-        history = [review for review in logs[card.id] if review.reviewed_at <= now]
-        if not history:
-            continue
-        state = fitting.recompute(values, history, learner.desired_retention, now)
-        if state.due <= now < card.due:
-            newly_overdue[card.id] = state.due
-        card.stability, card.difficulty, card.due = state.stability, state.difficulty, state.due
-        recomputed += 1
+        batch = [card for card in cards[start : start + BATCH] if any(r.reviewed_at <= now for r in logs[card.id])]
+        histories = [[review for review in logs[card.id] if review.reviewed_at <= now] for card in batch]
+        for card, state in zip(
+            batch, fitting.recompute_many(values, histories, learner.desired_retention, now), strict=True
+        ):
+            if state.due <= now < card.due:
+                newly_overdue[card.id] = state.due
+            card.stability, card.difficulty, card.due = state.stability, state.difficulty, state.due
+            recomputed += 1
     spread = fitting.spread_overdue(newly_overdue, now, per_day=backlog_per_day(learner), max_days=SPREAD_DAYS)
     for card in cards:
         if card.id in spread:
