@@ -173,8 +173,21 @@ async def test_the_fit_runs_in_another_process_bounded_in_time(services: Service
 
     logs = refit_seed.population(seed=3, learners=10, cards=60)
     reviews = tuple(review for log in logs.values() for review in log)
+    ticks = 0
+
+    async def other_work() -> None:  # the loop keeps serving while the fit runs
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    worker = asyncio.create_task(other_work())
     result = await refit.process_runner(FitJob(FitLog.of(reviews), tuple(DEFAULT_PARAMETERS)), 120)
+    worker.cancel()
     assert result.pid != os.getpid() and result.decision.candidate_evaluation is not None
+    # Starting a Python process alone takes longer than a few 5 ms sleeps: a loop blocked
+    # by the fit would have run none of them.
+    assert ticks >= 5
     with pytest.raises(TimeoutError, match="did not finish within"):
         await refit.process_runner(FitJob(FitLog.of(reviews * 5), tuple(DEFAULT_PARAMETERS)), 0.01)
 
