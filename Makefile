@@ -49,7 +49,7 @@ soak: $(STAMP)
 	$(PY) -m bench.soak --runs $(SOAK_RUNS)
 
 ## Benchmarks: each prints its figures and a JSON line at the end.
-bench: bench-content bench-due bench-interactions bench-stats bench-memory bench-dispatch bench-quiz
+bench: bench-content bench-due bench-interactions bench-stats bench-memory bench-dispatch bench-quiz bench-refit
 
 bench-content: $(STAMP)
 	$(PY) -m bench.content_load
@@ -59,6 +59,9 @@ bench-interactions: $(STAMP)
 
 bench-quiz: $(STAMP)
 	$(PY) -m bench.srs_simulation
+
+bench-refit: $(STAMP)
+	$(PY) -m bench.refit_lag
 
 bench-memory: $(STAMP)
 	$(PY) -m bench.memory

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     backup_daily: bool = True
     backup_dir: Path = Path("data/backups")
     backup_keep: int = Field(default=7, ge=1, le=365)
+    # FSRS parameters: a learner's own set is fitted from this many of their reviews of a
+    # question kind; the daily refit runs at this UTC hour, each fit bounded to this many seconds.
+    fsrs_personal_min_reviews: int = Field(default=2000, ge=100, le=1_000_000)
+    fsrs_refit_hour: int = Field(default=4, ge=0, le=23)
+    fsrs_fit_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
     health_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     health_host: str = "127.0.0.1"
 

@@ -1,5 +1,6 @@
 """The APScheduler set-up: a UTC AsyncIOScheduler (memory job store) running the dispatch
-tick every minute, a takeover check, the daily SQLite backup and an event-loop lag probe.
+tick every minute, a takeover check, the daily FSRS refit, the daily SQLite backup and an
+event-loop lag probe.
 Jobs are derived, rebuilt at every start. What is delivered, and how, comes in from the
 bot as ``Deliverers``; nothing here knows Discord."""
 
@@ -18,6 +19,7 @@ from bot.db import backup
 from bot.services import Services
 from scheduler.dispatch import Deliverers, Dispatcher
 from scheduler.ledger import expired_leases
+from scheduler.refit import Refitter
 
 log = logging.getLogger(__name__)
 BACKUP_EVERY_HOURS = 23.5
@@ -54,6 +56,7 @@ class StudyScheduler:
             else None,
             on_attempt=lambda claim, outcome: metrics.deliveries.labels(kind=claim.kind, result=outcome.status).inc(),
         )
+        self.refitter = Refitter(services)
         self._tick: asyncio.Task[int] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._probe: asyncio.Task[None] | None = None
@@ -73,6 +76,16 @@ class StudyScheduler:
         if settings.backup_daily and settings.database_url.startswith("sqlite"):
             soon = datetime.now(UTC) + timedelta(minutes=1)
             self.scheduler.add_job(self._backup_job, "interval", hours=1, id="backup", next_run_time=soon)
+        if interval > 0:
+            # The daily FSRS refit, at a quiet hour; one process runs it (the ledger's lease).
+            self.scheduler.add_job(
+                self._refit_job,
+                "cron",
+                hour=settings.fsrs_refit_hour,
+                minute=30,
+                id="fsrs-refit",
+                misfire_grace_time=3600,
+            )
         self.scheduler.start()
         self._probe = asyncio.create_task(self._lag_probe(), name="loop-lag-probe")
         self._heartbeat = asyncio.create_task(self.dispatcher.heartbeat(), name="claim-heartbeat")
@@ -98,6 +111,14 @@ class StudyScheduler:
                 log.info("daily backup written to %s (%d older removed)", path, len(removed))
             except backup.BackupError as exc:
                 log.warning("daily backup failed: %s", exc)
+
+    async def _refit_job(self) -> None:
+        """Refit FSRS parameters (in a worker process; see ``scheduler.refit``)."""
+        with contextlib.suppress(asyncio.CancelledError):
+            try:
+                await self.refitter.run()
+            except Exception:
+                log.exception("FSRS refit failed; tomorrow's run tries again")
 
     async def _takeover_job(self) -> None:
         if self._tick is not None and not self._tick.done():

@@ -190,7 +190,7 @@ def recall_predictions(
     ]
 
 
-def _bounded(reviews: Sequence[Review], limit: int) -> list[Review]:
+def bounded(reviews: Sequence[Review], limit: int = MAX_REVIEWS) -> list[Review]:
     """At most ``limit`` reviews, keeping whole histories of the most recently reviewed cards."""
     if len(reviews) <= limit:
         return list(reviews)
@@ -228,7 +228,7 @@ def fit(reviews: Sequence[Review], *, start: Sequence[float] | None = None, max_
     cannot resume from another set; ``start`` (default: the FSRS-6 defaults) is returned
     unchanged, with ``trained`` False, when there are fewer than ``MIN_ITEMS`` items to learn from.
     """
-    used = _bounded(reviews, max_reviews)
+    used = bounded(reviews, max_reviews)
     items = fsrs_items(used)
     fallback = _clamped(start if start is not None else DEFAULT_PARAMETERS)
     if len(items) < MIN_ITEMS:
@@ -316,6 +316,17 @@ def next_interval_days(parameters: Sequence[float], stability: float, desired_re
     return min(MAXIMUM_INTERVAL, max(1, days))
 
 
+def _checked_history(reviews_of_one_card: Sequence[Review], now: datetime) -> list[Review]:
+    history = sorted(reviews_of_one_card, key=lambda r: r.reviewed_at)
+    if not history:
+        raise ValueError("no reviews: a card never reviewed has no memory state")
+    if len({review.card for review in history}) > 1:
+        raise ValueError("reviews of more than one card")
+    if history[-1].reviewed_at > now:
+        raise ValueError(f"a review at {history[-1].reviewed_at} is after now ({now})")
+    return history
+
+
 def recompute(
     parameters: Sequence[float], reviews_of_one_card: Sequence[Review], desired_retention: float, now: datetime
 ) -> Recomputed:
@@ -324,18 +335,22 @@ def recompute(
     in the Review state (the bot finishes learning steps within the session). The due date may
     be before ``now`` (overdue: see ``spread_overdue``). ValueError for an empty log, a log of
     several cards or a review after ``now``."""
-    history = sorted(reviews_of_one_card, key=lambda r: r.reviewed_at)
-    if not history:
-        raise ValueError("no reviews: a card never reviewed has no memory state")
-    if len({review.card for review in history}) > 1:
-        raise ValueError("reviews of more than one card")
-    if history[-1].reviewed_at > now:
-        raise ValueError(f"a review at {history[-1].reviewed_at} is after now ({now})")
+    return recompute_many(parameters, [reviews_of_one_card], desired_retention, now)[0]
+
+
+def recompute_many(
+    parameters: Sequence[float], logs: Sequence[Sequence[Review]], desired_retention: float, now: datetime
+) -> list[Recomputed]:
+    """``recompute`` for several cards' logs (one each), in one fsrs-rs batch."""
+    histories_ = [_checked_history(log, now) for log in logs]
     clamped = _clamped(parameters)
-    state = FSRS(list(clamped)).memory_state(FSRSItem(fsrs_reviews(history)))
-    days = next_interval_days(clamped, state.stability, desired_retention)
-    due = history[-1].reviewed_at.astimezone(UTC) + timedelta(days=days)
-    return Recomputed(float(state.stability), float(state.difficulty), due)
+    states = FSRS(list(clamped)).memory_state_batch([FSRSItem(fsrs_reviews(history)) for history in histories_])
+    out = []
+    for history, state in zip(histories_, states, strict=True):
+        days = next_interval_days(clamped, state.stability, desired_retention)
+        due = history[-1].reviewed_at.astimezone(UTC) + timedelta(days=days)
+        out.append(Recomputed(float(state.stability), float(state.difficulty), due))
+    return out
 
 
 def spread_overdue(

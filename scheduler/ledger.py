@@ -29,6 +29,9 @@ LEASE = timedelta(seconds=60)
 # After its in-process retries, a transiently failing claim waits RETRY_DELAYS[attempt].
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5))
 FINAL = frozenset({"sent", "skipped", "closed", "failed"})
+# What the dispatcher delivers; other kinds use the ledger only as a once-per-slot lease
+# (the daily parameter refit: ``scheduler.refit``) and are never taken over by a tick.
+DELIVERED = ("digest", "snooze", "channel")
 
 
 def message_nonce(kind: str, target_id: int, slot: str) -> str:
@@ -130,7 +133,7 @@ async def reclaim_stale(
     within the grace window; older ones expire (the day is skipped, never replayed). Channel
     posts are taken over only by a process that has the channel's guild on its shards;
     ``exclude``: claims this process is working on itself."""
-    kinds: ColumnElement[bool] = Delivery.kind.in_(("digest", "snooze", "channel"))
+    kinds: ColumnElement[bool] = Delivery.kind.in_(DELIVERED)
     if shards is not None:
         mine = select(StudyChannel.id).where(on_shards(StudyChannel.guild_id, shards))
         kinds = Delivery.kind.in_(("digest", "snooze")) | ((Delivery.kind == "channel") & Delivery.target_id.in_(mine))
@@ -171,6 +174,28 @@ async def reclaim_stale(
     return taken
 
 
+async def take_over(
+    session: AsyncSession, kind: str, target: int, slot: str, now: datetime, *, by: str, lease: timedelta = LEASE
+) -> Claim | None:
+    """Take over one claimed slot whose lease ended (its holder stopped renewing it), as a
+    compare-and-set: of several processes trying at once, one gets it; None if none did here."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.kind == kind,
+            Delivery.target_id == target,
+            Delivery.slot == slot,
+            Delivery.status == "claimed",
+            Delivery.lease_until <= now,
+        )
+        .values(claimed_by=by, lease_until=now + lease, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return Claim(row[0], kind, target, slot, row[1]) if row is not None else None
+
+
 async def _expire(session: AsyncSession, ids: list[int]) -> None:
     """Claims whose slot left the grace window: given up, keeping the last error seen."""
     if ids:
@@ -198,8 +223,12 @@ async def renew_leases(session: AsyncSession, ids: list[int], by: str, until: da
 
 
 async def expired_leases(session: AsyncSession, now: datetime) -> bool:
-    """Is any claim's lease over (a dead process's claim, or a retry that is due)?"""
-    query = select(Delivery.id).where(Delivery.status == "claimed", Delivery.lease_until <= now).limit(1)
+    """Is any delivery claim's lease over (a dead process's claim, or a retry that is due)?"""
+    query = (
+        select(Delivery.id)
+        .where(Delivery.status == "claimed", Delivery.lease_until <= now, Delivery.kind.in_(DELIVERED))
+        .limit(1)
+    )
     return (await session.scalar(query)) is not None
 
 

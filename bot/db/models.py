@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -79,6 +80,9 @@ class Learner(Base):
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Mean answer time, for grading Hard/Good/Easy by speed (exponential moving average).
     avg_answer_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Schedule with the learner's own FSRS parameters once fitted and adopted; False after
+    # "Back to community parameters" (no personal fits until they turn it on again).
+    personal_parameters: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     __table_args__ = (
         Index("ix_learners_next_digest_at", "next_digest_at"),
@@ -190,6 +194,41 @@ class ProblemReport(Base):
     __table_args__ = (
         UniqueConstraint("learner_id", "question_id"),
         Index("ix_problem_reports_question_id", "question_id"),
+    )
+
+
+class ParameterSet(Base):
+    """A fitted FSRS-6 parameter set, kept whether adopted or not (the history of fits).
+
+    ``scope`` "community" (``learner_id`` NULL: fitted from every learner's reviews of the
+    kind, nothing in the row names one) or "personal" (one learner's reviews of the kind).
+    The set in use for a scope, kind (and learner) is its latest adopted row. The held-out
+    figures compare this set with ``previous`` (the set in use then: default, community or
+    personal) on the same later reviews.
+    """
+
+    __tablename__ = "parameter_sets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # community | personal
+    kind: Mapped[str] = mapped_column(String(16))  # recognition | recall
+    learner_id: Mapped[int | None] = mapped_column(BigInteger, _learner_fk(), default=None)
+    parameters: Mapped[list[float]] = mapped_column(JSON)
+    reviews: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    log_loss: Mapped[float | None] = mapped_column(Float, default=None)
+    rmse_bins: Mapped[float | None] = mapped_column(Float, default=None)
+    previous: Mapped[str] = mapped_column(String(16))  # default | community | personal
+    previous_log_loss: Mapped[float | None] = mapped_column(Float, default=None)
+    previous_rmse_bins: Mapped[float | None] = mapped_column(Float, default=None)
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    adopted: Mapped[bool] = mapped_column(Boolean)
+    # Why it was not adopted (NULL when adopted).
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (
+        Index("ix_parameter_sets_scope_kind_fitted_at", "scope", "kind", "fitted_at"),
+        Index("ix_parameter_sets_learner_id", "learner_id"),
     )
 
 
@@ -306,7 +345,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # digest | snooze | channel
+    # digest | snooze | channel; refit: the daily FSRS refit's once-a-day lease (scheduler.refit)
+    kind: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(BigInteger)
     slot: Mapped[str] = mapped_column(String(40))
     # When it was due; a claim not sent within the grace window after this expires.

@@ -1,10 +1,14 @@
-"""/settings: time zone, digest time and size, day start, retention, daily limits, vacation."""
+"""/settings: time zone, digest time and size, day start, retention (and its workload advice),
+daily limits, vacation, the scheduler's parameters."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.client import StudyBot
 from bot.db import queries
 from bot.db.models import Learner
-from bot.study import learners
+from bot.study import learners, workload
+from bot.study import parameters as fsrs_parameters
 from bot.ui.autocomplete import timezone_choices
+from bot.ui.charts import render_workload_png
 from bot.ui.installs import BOTH_INSTALLS, EVERYWHERE
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
+from bot.ui.scheduler import SchedulerChoice, scheduler_message, workload_embed
 from bot.ui.settings import settings_embed
 
 Change = Callable[[AsyncSession, datetime], Awaitable[Learner]]
@@ -25,6 +32,12 @@ Change = Callable[[AsyncSession, datetime], Awaitable[Learner]]
 class SettingsCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SchedulerChoice)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(SchedulerChoice)
 
     settings = app_commands.Group(
         name="settings",
@@ -78,12 +91,40 @@ class SettingsCog(commands.Cog):
             interaction, lambda session, now: learners.set_number(session, uid, "day_cutoff_hour", hour, now)
         )
 
-    @settings.command(name="retention", description="How much you want to remember, 0.70–0.97 (default 0.90)")
-    async def retention(self, interaction: StudyInteraction, value: float) -> None:
+    @settings.command(
+        name="retention", description="How much you want to remember, 0.70–0.97; without a value: what each costs"
+    )
+    @app_commands.describe(value="0.70–0.97 (default 0.90); leave it out to see the workload of each")
+    async def retention(self, interaction: StudyInteraction, value: float | None = None) -> None:
         uid = interaction.user.id
-        await self._update(
-            interaction, lambda session, now: learners.set_number(session, uid, "desired_retention", value, now)
+        if value is not None:
+            await self._update(
+                interaction, lambda session, now: learners.set_number(session, uid, "desired_retention", value, now)
+            )
+            return
+        services = self.bot.services
+        await ack(interaction, ephemeral=True, thinking=True)
+        now = services.clock.now()
+        async with services.read() as session:
+            learner = await queries.learner_or_default(session, uid, now)
+            deck = await workload.deck_of(session, learner, services.content)
+        points = await asyncio.to_thread(workload.advice, deck)
+        rows = [(point.retention, point.reviews_per_day, point.remembered) for point in points]
+        png = await asyncio.to_thread(render_workload_png, rows, deck.current)
+        await interaction.followup.send(
+            embed=workload_embed(points, deck), file=discord.File(io.BytesIO(png), "workload.png"), ephemeral=True
         )
+
+    @settings.command(name="scheduler", description="Which FSRS parameters time your reviews, and how well they fit")
+    async def scheduler(self, interaction: StudyInteraction) -> None:
+        services = self.bot.services
+        await ack(interaction, ephemeral=True, thinking=True)
+        now = services.clock.now()
+        async with services.read() as session:
+            learner = await queries.learner_or_default(session, interaction.user.id, now)
+            found = await fsrs_parameters.overview(session, learner, services.content)
+        message = scheduler_message(found, learner, services.settings.fsrs_personal_min_reviews)
+        await interaction.followup.send(**message, ephemeral=True)
 
     @settings.command(name="limits", description="Daily limits for new questions and reviews")
     async def limits(self, interaction: StudyInteraction, new: int | None = None, reviews: int | None = None) -> None:

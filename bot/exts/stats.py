@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.client import StudyBot
 from bot.db import queries
 from bot.study import stats as st
+from bot.study import workload
 from bot.ui.charts import render_stats_png
 from bot.ui.installs import everywhere
 from bot.ui.interaction import StudyInteraction, personal
@@ -32,11 +33,14 @@ class StatsCog(commands.Cog):
         async with services.read() as session:
             learner = await queries.learner_or_default(session, interaction.user.id, now)
             data = await st.compute(session, learner, now)
+            calibration = await workload.calibration(session, learner, services.content, now)
         if data.empty:
             await interaction.followup.send(embed=nothing_yet_embed())
             return
         png = await asyncio.to_thread(render_stats_png, data)
-        await interaction.followup.send(embed=stats_embed(data), file=discord.File(io.BytesIO(png), "stats.png"))
+        await interaction.followup.send(
+            embed=stats_embed(data, calibration), file=discord.File(io.BytesIO(png), "stats.png")
+        )
 
 
 async def setup(bot: StudyBot) -> None:

@@ -21,6 +21,7 @@ from bot.study.grading import rating_for
 from bot.study.lookup import find_topic
 from bot.study.reviews import card_for, record_review
 from scheduler.ledger import ledger_row
+from scheduler.srs import question_kind
 from scheduler.timeutil import ALL_DAYS, next_slot, parse_days, zone
 from scheduler.zones import UnknownTimezone, find_zone, parse_time_of_day
 
@@ -271,6 +272,7 @@ async def answer(
         correct=correct,
         duration_ms=None,
         choice=choice,
+        kind=question_kind(question.type),
     )
     post.answers += 1
     post.correct_answers += int(correct)

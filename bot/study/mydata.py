@@ -17,6 +17,7 @@ from bot.db.models import (
     Delivery,
     GuildMember,
     Learner,
+    ParameterSet,
     Placement,
     PracticeLog,
     ProblemReport,
@@ -39,6 +40,7 @@ PERSONAL: list[tuple[type[Base], str]] = [
     (QuizSession, "learner_id"),
     (Placement, "learner_id"),
     (ProblemReport, "learner_id"),
+    (ParameterSet, "learner_id"),  # personal FSRS parameter sets (community sets name no one)
     (ChannelAnswer, "user_id"),
     (GuildMember, "user_id"),
 ]
@@ -134,6 +136,7 @@ DESCRIPTIONS = {
     "channel_answers": "study-channel answers",
     "guild_members": "leaderboard entries",
     "deliveries": "digest delivery records",
+    "parameter_sets": "personal scheduling parameter fits",
     "study_channels_anonymised": "study channels you created (kept for the server, your id removed)",
 }
 

@@ -30,7 +30,7 @@ from bot.study import progress
 from bot.study.grading import clamp_duration
 from bot.study.reviews import card_for, record_review
 from bot.study.starting import starting_topic
-from scheduler.srs import Rating
+from scheduler.srs import Rating, question_kind
 
 PER_LEVEL = 3
 PASS_MARK = 2
@@ -256,6 +256,7 @@ async def _pass_level(session: AsyncSession, content: Content, placement: Placem
             correct=right,
             duration_ms=ms if isinstance(ms, int) else None,
             choice=chosen if isinstance(chosen, int) else None,
+            kind=question_kind(question.type),
         )
     placement.passed = [*placement.passed, placement.level]
 

@@ -20,8 +20,9 @@ from bot.db.models import Learner, PracticeLog, QuizSession, ReviewLog
 from bot.db.queries import affected
 from bot.errors import InvalidInput, NotAllowed, StaleInteraction
 from bot.study.grading import clamp_duration, rating_for
+from bot.study.parameters import kind_of_question
 from bot.study.reviews import card_for, record_review, revise_review
-from scheduler.srs import Rating
+from scheduler.srs import Rating, question_kind
 
 MAX_REQUEUES = 2  # an Again is asked again at most this many times per session
 
@@ -222,7 +223,16 @@ async def _record(
         return
     card = await card_for(session, learner.id, question.id, question.topic, now)
     await record_review(
-        session, learner, card, rating, now, source=qs.source, correct=correct, duration_ms=duration, choice=choice
+        session,
+        learner,
+        card,
+        rating,
+        now,
+        source=qs.source,
+        correct=correct,
+        duration_ms=duration,
+        kind=question_kind(question.type),
+        choice=choice,
     )
 
 
@@ -292,7 +302,7 @@ async def adjust(
     if log_row.correct is False:
         raise StaleInteraction("A wrong answer stays rated Again.", title="Wrong answers stay Again")
     learner = await queries.ensure_learner(session, user_id, now)
-    await revise_review(session, learner, card, log_row, rating)
+    await revise_review(session, learner, card, log_row, rating, kind=kind_of_question(content, qid))
     return rating
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import queries
 from bot.db.models import Card, Learner, ReviewLog
 from bot.study.grading import update_usual
+from bot.study.parameters import parameters_for
 from bot.study.progress import card_state
 from scheduler import srs
 from scheduler.srs import CardState, Rating
@@ -29,12 +30,15 @@ async def record_review(
     source: str,
     correct: bool | None,
     duration_ms: int | None,
+    kind: str,
     choice: int | None = None,
 ) -> ReviewLog:
-    """Apply an FSRS review to the card and log it (state before and after, and the option
-    picked: ``choice``), in the caller's transaction."""
+    """Apply an FSRS review to the card under the parameters scheduling the learner's cards
+    of ``kind`` (personal → community → default) and log it (state before and after, and the
+    option picked: ``choice``), in the caller's transaction."""
     before = card_state(card)
-    after = srs.review(before, rating, now, retention=learner.desired_retention)
+    parameters = await parameters_for(session, learner, kind)
+    after = srs.review(before, rating, now, retention=learner.desired_retention, parameters=parameters)
     log = ReviewLog(
         card_id=card.id,
         learner_id=learner.id,
@@ -67,8 +71,11 @@ async def record_review(
     return log
 
 
-async def revise_review(session: AsyncSession, learner: Learner, card: Card, log: ReviewLog, rating: Rating) -> None:
-    """Re-rate the card's latest review (the learner's own Hard/Good/Easy after feedback)."""
+async def revise_review(
+    session: AsyncSession, learner: Learner, card: Card, log: ReviewLog, rating: Rating, *, kind: str
+) -> None:
+    """Re-rate the card's latest review (the learner's own Hard/Good/Easy after feedback),
+    under the parameters scheduling the learner's cards of ``kind``."""
     before = CardState(
         log.state_before,
         log.step_before,
@@ -77,7 +84,8 @@ async def revise_review(session: AsyncSession, learner: Learner, card: Card, log
         log.due_before,
         log.last_review_before,
     )
-    after = srs.review(before, rating, log.reviewed_at, retention=learner.desired_retention)
+    parameters = await parameters_for(session, learner, kind)
+    after = srs.review(before, rating, log.reviewed_at, retention=learner.desired_retention, parameters=parameters)
     if log.rating == Rating.AGAIN and rating != Rating.AGAIN and log.state_before == srs.State.REVIEW:
         card.lapses = max(0, card.lapses - 1)
     _apply(card, after)

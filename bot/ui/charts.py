@@ -1,8 +1,10 @@
-"""The /stats picture: matplotlib (Agg), rendered off the event loop by the caller."""
+"""The /stats and workload pictures: matplotlib (Agg), plain functions from data to PNG bytes,
+rendered off the event loop by the caller."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.study.stats import Stats
@@ -63,6 +65,35 @@ def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
     ax3.spines[["top", "right"]].set_visible(False)
     ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
 
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def render_workload_png(points: Sequence[tuple[float, float, float]], current: float, *, dpi: int = 100) -> bytes:
+    """Reviews a day and cards remembered after a year against desired retention (a point per
+    ``(retention, reviews per day, remembered)``), the current setting marked, as a small PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.2), dpi=dpi)
+    ax = fig.add_axes((0.12, 0.16, 0.74, 0.72))
+    retentions = [point[0] for point in points]
+    ax.plot(retentions, [point[1] for point in points], marker="o", color="#5865F2")
+    ax.set_xlabel("desired retention", fontsize=9)
+    ax.set_ylabel("reviews per day", fontsize=9, color="#5865F2")
+    ax.axvspan(min(retentions) - 0.005, 0.80, color="#fce8e6", zorder=0)
+    ax.axvspan(0.95, max(retentions) + 0.005, color="#fce8e6", zorder=0)
+    ax.axvline(current, color="#34a853", linestyle="--", linewidth=1.2)
+    ax.set_xlim(min(retentions) - 0.005, max(retentions) + 0.005)
+    ax.set_title(f"Workload over the next 365 days (yours: {current:.2f})", loc="left", fontsize=10)
+    twin = ax.twinx()
+    twin.plot(retentions, [point[2] for point in points], marker="s", color="#f9ab00")
+    twin.set_ylabel("remembered after a year", fontsize=9, color="#f9ab00")
+    for axis in (ax, twin):
+        axis.tick_params(labelsize=8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()

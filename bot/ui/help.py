@@ -45,7 +45,12 @@ GROUPS: list[tuple[str, bool, list[tuple[str, str, str]]]] = [
             ("settings digest-time", "/settings digest-time time:7pm", "when the daily review arrives"),
             ("settings digest-size", "/settings digest-size count:5", "how many questions it starts with"),
             ("settings day-start", "/settings day-start hour:4", "when your study day rolls over"),
-            ("settings retention", "/settings retention value:0.9", "how much you want to remember"),
+            (
+                "settings retention",
+                "/settings retention value:0.9",
+                "how much you want to remember (no value: what it costs)",
+            ),
+            ("settings scheduler", "/settings scheduler", "which FSRS parameters time your reviews"),
             ("settings limits", "/settings limits new:10 reviews:100", "daily limits"),
             ("settings vacation", "/settings vacation until:2027-01-06", "pause reviews (streak kept)"),
         ],

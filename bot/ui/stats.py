@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.content import Content
 from bot.study import progress
 from bot.study import stats as st
+from bot.study.workload import Calibration
 from bot.ui.text import clip, plural
 
 COLOUR = discord.Colour.blue()
 
 
-def stats_embed(stats: st.Stats) -> discord.Embed:
+def calibration_text(calibration: Sequence[Calibration]) -> str:
+    """Per kind: desired against achieved retention at due reviews (30 days)."""
+    lines = []
+    for found in calibration:
+        achieved = "no due reviews yet" if found.achieved is None else f"got **{round(100 * found.achieved)}%**"
+        count = f" of {plural(found.reviews, 'due review')}" if found.reviews else ""
+        lines.append(f"{found.kind.capitalize()}: asked {round(100 * found.desired)}%, {achieved}{count}")
+    return "\n".join(lines)
+
+
+def stats_embed(stats: st.Stats, calibration: Sequence[Calibration] = ()) -> discord.Embed:
     embed = discord.Embed(title="📊 Your study stats", colour=COLOUR)
     embed.add_field(name="Streak", value=f"🔥 **{plural(stats.current_streak, 'day')}** · best {stats.best_streak}")
     retention = (
@@ -33,6 +46,8 @@ def stats_embed(stats: st.Stats) -> discord.Embed:
         value=f"{st.format_duration(stats.study_seconds_90d)} (90 days) · "
         f"{st.format_duration(stats.study_seconds_total)} in all",
     )
+    if calibration:
+        embed.add_field(name="Calibration (30 days)", value=calibration_text(calibration), inline=False)
     embed.set_image(url="attachment://stats.png")
     embed.set_footer(text="A study day is a local day (from your day-start hour) with at least one answer.")
     return embed

@@ -241,7 +241,8 @@ def test_a_clash_at_one_combination_of_values_is_found(tmp_path: Path) -> None:
     rare = VARIANT.replace("a: {min: 2, max: 9}", "a: {min: 1, max: 64}").replace(
         "b: {min: 1, max: 5}", "b: {min: 1, max: 64}"
     )
-    rare = rare.replace('    where: ["a != b"]\n', "").replace("expr: 2*a*b + 100", "expr: 2*a + b + (a - 4)^2 + (b - 4)^2")
+    rare = rare.replace('    where: ["a != b"]\n', "")
+    rare = rare.replace("expr: 2*a*b + 100", "expr: 2*a + b + (a - 4)^2 + (b - 4)^2")
     content = load_content(make(tmp_path, algebra=rare))
     question = content.questions["algebra-power-rule"]
     assert variants.every_value_set(question) is not None

@@ -76,8 +76,18 @@ async def test_export_has_everything_and_delete_leaves_nothing(harness: Harness)
     await h.bot.scheduler.tick()
     post = [m for m in ld.messages_in(ch) if m.interaction_user is None][-1]
     await ld.click(jon, post, ld.components_of(post)[0]["custom_id"])
+    async with h.services.unit() as s:  # a personal FSRS set of his, and a community set (no one's)
+        for scope, learner_id in (("personal", jon.id), ("community", None)):
+            await s.execute(
+                text(
+                    "INSERT INTO parameter_sets (scope, kind, learner_id, parameters, reviews, items, previous,"
+                    " fitted_at, adopted) VALUES (:scope, 'recall', :lid, :params, 2100, 900, 'default', :at, :yes)"
+                ),
+                {"scope": scope, "lid": learner_id, "params": json.dumps([0.5] * 21), "at": h.clock.now(), "yes": True},
+            )
     before = await _rows_referencing(h, jon.id)
     assert {
+        "parameter_sets.learner_id",
         "learners.id",
         "cards.learner_id",
         "review_logs.learner_id",
@@ -117,6 +127,9 @@ async def test_export_has_everything_and_delete_leaves_nothing(harness: Harness)
     await ld.click(jon, confirm, "Yes, delete everything")
     assert confirm.content.startswith("🗑️ **Deleted.**") and "review history entries" in confirm.content
     assert await _rows_referencing(h, jon.id) == {}
+    async with h.services.unit() as s:  # the community set stays, naming no one
+        kept = (await s.execute(text("SELECT scope, learner_id FROM parameter_sets"))).all()
+    assert [tuple(row) for row in kept] == [("community", None)]
 
 
 async def test_mydata_in_dms(harness: Harness) -> None:
