@@ -4,8 +4,8 @@
   with its held-out figures against the set in use then, and whether it was adopted;
 - learners.personal_parameters: schedule with personal parameters once adopted (default on).
 
-Revision ID: 0004_fsrs_parameter_sets
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0004_fsrs_parameter_sets"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
