@@ -17,36 +17,19 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.db.base import Base, BigId, learner_fk
+from bot.db.parameter_sets import ParameterSet
 from bot.db.types import UTCDateTime
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-# 64-bit ids on PostgreSQL; SQLite needs INTEGER for its rowid autoincrement.
-BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-def _learner_fk() -> ForeignKey:
-    return ForeignKey("learners.id", ondelete="CASCADE")
+__all__ = ["Base", "BigId", "ParameterSet"]  # ParameterSet lives in its own module
 
 
 class Learner(Base):
@@ -95,7 +78,7 @@ class TopicProgress(Base):
 
     __tablename__ = "topic_progress"
 
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk(), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk(), primary_key=True)
     topic_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     # pending | learning | done | skipped
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -114,7 +97,7 @@ class Card(Base):
     __tablename__ = "cards"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     question_id: Mapped[str] = mapped_column(String(80))
     topic_id: Mapped[str] = mapped_column(String(80))
     # fsrs.State: 1 learning, 2 review, 3 relearning.
@@ -145,7 +128,7 @@ class ReviewLog(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     card_id: Mapped[int] = mapped_column(BigId, ForeignKey("cards.id", ondelete="CASCADE"))
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     question_id: Mapped[str] = mapped_column(String(80))
     rating: Mapped[int] = mapped_column(SmallInteger)
     correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
@@ -182,7 +165,7 @@ class ProblemReport(Base):
     __tablename__ = "problem_reports"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     question_id: Mapped[str] = mapped_column(String(96))
     # The content's version when reported: the question may have been fixed since.
     content_version: Mapped[str] = mapped_column(String(32))
@@ -197,48 +180,13 @@ class ProblemReport(Base):
     )
 
 
-class ParameterSet(Base):
-    """A fitted FSRS-6 parameter set, kept whether adopted or not (the history of fits).
-
-    ``scope`` "community" (``learner_id`` NULL: fitted from every learner's reviews of the
-    kind, nothing in the row names one) or "personal" (one learner's reviews of the kind).
-    The set in use for a scope, kind (and learner) is its latest adopted row. The held-out
-    figures compare this set with ``previous`` (the set in use then: default, community or
-    personal) on the same later reviews.
-    """
-
-    __tablename__ = "parameter_sets"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16))  # community | personal
-    kind: Mapped[str] = mapped_column(String(16))  # recognition | recall
-    learner_id: Mapped[int | None] = mapped_column(BigInteger, _learner_fk(), default=None)
-    parameters: Mapped[list[float]] = mapped_column(JSON)
-    reviews: Mapped[int] = mapped_column(Integer)
-    items: Mapped[int] = mapped_column(Integer)
-    log_loss: Mapped[float | None] = mapped_column(Float, default=None)
-    rmse_bins: Mapped[float | None] = mapped_column(Float, default=None)
-    previous: Mapped[str] = mapped_column(String(16))  # default | community | personal
-    previous_log_loss: Mapped[float | None] = mapped_column(Float, default=None)
-    previous_rmse_bins: Mapped[float | None] = mapped_column(Float, default=None)
-    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    adopted: Mapped[bool] = mapped_column(Boolean)
-    # Why it was not adopted (NULL when adopted).
-    reason: Mapped[str | None] = mapped_column(Text, default=None)
-
-    __table_args__ = (
-        Index("ix_parameter_sets_scope_kind_fitted_at", "scope", "kind", "fitted_at"),
-        Index("ix_parameter_sets_learner_id", "learner_id"),
-    )
-
-
 class PracticeLog(Base):
     """Cram-mode answers: practice that does not touch the schedule."""
 
     __tablename__ = "practice_logs"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     question_id: Mapped[str] = mapped_column(String(80))
     correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
     rating: Mapped[int] = mapped_column(SmallInteger)
@@ -258,7 +206,7 @@ class QuizSession(Base):
     __tablename__ = "quiz_sessions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     # quiz | digest | cram
     source: Mapped[str] = mapped_column(String(16))
     queue: Mapped[list[str]] = mapped_column(JSON)
@@ -288,7 +236,7 @@ class Placement(Base):
     __tablename__ = "placements"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    learner_id: Mapped[int] = mapped_column(BigInteger, learner_fk())
     # The level being checked now, and its questions.
     level: Mapped[int] = mapped_column(SmallInteger)
     questions: Mapped[list[str]] = mapped_column(JSON)
@@ -381,7 +329,7 @@ class ChannelAnswer(Base):
     __tablename__ = "channel_answers"
 
     delivery_id: Mapped[int] = mapped_column(BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, _learner_fk(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, learner_fk(), primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -398,7 +346,7 @@ class GuildMember(Base):
     __tablename__ = "guild_members"
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, _learner_fk(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, learner_fk(), primary_key=True)
     correct_total: Mapped[int] = mapped_column(Integer, default=0)
     answered_total: Mapped[int] = mapped_column(Integer, default=0)
     streak: Mapped[int] = mapped_column(Integer, default=0)
