@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import gateway_guard, ratelimit_watch
+from bot.http_buckets import bound_buckets
 from bot.db import queries
 from bot.delivery.direct import DirectMessages
 from bot.delivery.posts import ChannelPosts
@@ -76,6 +77,8 @@ class StudyBot(commands.Bot):
     def _attach(self, services: Services, mode: str) -> None:
         self.services = services
         self.metrics = services.metrics
+        # Every DM channel is a bucket: keep discord.py's table bounded (see bot.http_buckets).
+        self.buckets = bound_buckets(self.http)
         self.mode = mode
         self.scheduler: StudyScheduler | None = None
         self.health: HealthServer | None = None
