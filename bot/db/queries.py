@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AppState, Base, Card, Learner, ReviewLog, TopicProgress
+from bot.db.models import AppState, Base, Card, Delivery, Learner, ReviewLog, TopicProgress
 
 
 def affected(result: object) -> int:
@@ -263,3 +264,88 @@ async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_b
         )
         resumed = affected(result)
     return {"moved": moved, "suspended": suspended, "resumed": resumed}
+
+
+@dataclass(frozen=True)
+class DayLimits:
+    """What the daily limits of a learner depend on."""
+
+    learner_id: int
+    timezone: str
+    day_cutoff_hour: int
+    reviews_per_day: int
+    new_per_day: int
+
+    @classmethod
+    def of(cls, learner: Learner) -> DayLimits:
+        return cls(learner.id, learner.timezone, learner.day_cutoff_hour, learner.reviews_per_day, learner.new_per_day)
+
+
+@dataclass(frozen=True)
+class DigestTarget:
+    """One read for a claimed digest: the learner's digest settings and the delivery's session."""
+
+    limits: DayLimits
+    dm_status: str
+    dm_channel_id: int | None
+    digest_enabled: bool
+    paused: bool
+    vacation_until: date | None
+    digest_size: int
+    session_id: int | None
+
+
+async def digest_target(session: AsyncSession, learner_id: int, delivery_id: int) -> DigestTarget | None:
+    """The learner and delivery a digest claim names, in one statement (None: either is gone)."""
+    query = select(
+        Learner.timezone,
+        Learner.day_cutoff_hour,
+        Learner.reviews_per_day,
+        Learner.new_per_day,
+        Learner.dm_status,
+        Learner.dm_channel_id,
+        Learner.digest_enabled,
+        Learner.paused,
+        Learner.vacation_until,
+        Learner.digest_size,
+        Delivery.session_id,
+    )
+    query = query.join(Delivery, Delivery.target_id == Learner.id).where(
+        Learner.id == learner_id, Delivery.id == delivery_id
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    tz, cutoff, reviews, new, status, channel, enabled, paused, vacation, size, sid = row
+    return DigestTarget(
+        DayLimits(learner_id, tz, cutoff, reviews, new), status, channel, enabled, paused, vacation, size, sid
+    )
+
+
+async def due_questions(session: AsyncSession, user_id: int, now: datetime, limit: int) -> tuple[list[str], int]:
+    """The question ids of ``due_cards`` (up to ``limit``) and how many are due in all
+    (``count_due``), in one statement."""
+    query = (
+        select(Card.question_id, func.count().over())
+        .where(*_reviewable(user_id), Card.due <= now, Card.last_review.is_not(None))
+        .order_by(Card.due)
+        .limit(max(1, limit))
+    )
+    rows = (await session.execute(query)).all()
+    return [question for question, _ in rows[:limit]], int(rows[0][1]) if rows else 0
+
+
+async def new_questions(session: AsyncSession, user_id: int, limit: int) -> list[str]:
+    """The question ids of ``new_cards`` (the learner's own topics)."""
+    query = (
+        select(Card.question_id)
+        .where(
+            Card.learner_id == user_id,
+            Card.suspended.is_(False),
+            Card.last_review.is_(None),
+            Card.topic_id.not_in(_closed_to_new(user_id)),
+        )
+        .order_by(Card.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))

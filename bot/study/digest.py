@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
@@ -19,6 +20,7 @@ from scheduler.timeutil import local_date, zone
 
 BACKLOG_DAYS = 5
 SNOOZE = timedelta(hours=1)
+NOTHING_DUE = "nothing due, paused or on vacation"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,60 @@ async def for_delivery(
     session: AsyncSession, content: Content, delivery_id: int, kind: str, learner_id: int, now: datetime
 ) -> Digest | str:
     """What to send for a claimed digest or snooze reminder, or why nothing is sent. Made once
-    per delivery: a retry or a takeover re-sends the same quiz session."""
+    per delivery: a retry or a takeover re-sends the same quiz session.
+
+    The common case (a first attempt of a digest, the learner not back from a vacation) is
+    a handful of Core statements; the rest takes the general path."""
+    if kind == "digest":
+        target = await queries.digest_target(session, learner_id, delivery_id)
+        fresh = target is not None and target.session_id is None and target.vacation_until is None
+        if target is not None and fresh and target.dm_status != "closed":
+            return await _fresh_digest(session, content, delivery_id, target, now)
+    return await _general(session, content, delivery_id, kind, learner_id, now)
+
+
+async def _fresh_digest(
+    session: AsyncSession, content: Content, delivery_id: int, target: queries.DigestTarget, now: datetime
+) -> Digest | str:
+    """``prepare`` for a learner not on (or back from) a vacation, without ORM objects: the
+    queue, the due count, the session and the delivery's link to it in five statements."""
+    if not target.digest_enabled or target.paused:
+        return NOTHING_DUE
+    uid, size, live = target.limits.learner_id, target.digest_size, content.questions
+    review_budget, new_budget = await starting.budget_left(session, target.limits, now)
+    due_ids, due_count = await queries.due_questions(session, uid, now, min(size, review_budget))
+    due_ids = [q for q in due_ids if q in live]
+    room = min(size - len(due_ids), new_budget, review_budget - len(due_ids))
+    new_ids = [q for q in await queries.new_questions(session, uid, room) if q in live] if room > 0 else []
+    queue = due_ids + new_ids
+    if not queue:
+        return NOTHING_DUE
+    values = {
+        "learner_id": uid,
+        "source": "digest",
+        "queue": queue,
+        "position": 0,
+        "answered": False,
+        "correct_count": 0,
+        "answered_count": 0,
+        "seed": random.randrange(1 << 30),
+        "shown_at": None,  # pushed by DM: the first answer is not timed
+        "created_at": now,
+    }
+    sid = await session.scalar(insert(QuizSession).values(values).returning(QuizSession.id))
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(session_id=sid)
+        .execution_options(synchronize_session=False)
+    )
+    step = quiz.step_of(content, QuizSession(id=sid, finished_at=None, **values))
+    return Digest(step, due_count, len(new_ids), dm_channel_id=target.dm_channel_id)
+
+
+async def _general(
+    session: AsyncSession, content: Content, delivery_id: int, kind: str, learner_id: int, now: datetime
+) -> Digest | str:
     learner = await session.get(Learner, learner_id)
     if learner is None or learner.dm_status == "closed":
         return "learner gone or DMs closed"
@@ -94,7 +149,7 @@ async def for_delivery(
     if kind == "digest":
         prepared = await prepare(session, content, learner, now)
         if prepared is None:
-            return "nothing due, paused or on vacation"
+            return NOTHING_DUE
         delivery.session_id = prepared.step.session.id
         return prepared
     qs = await latest_open_session(session, learner.id)
