@@ -14,11 +14,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import gateway_guard, ratelimit_watch
-from bot.http_buckets import bound_buckets
 from bot.db import queries
 from bot.delivery.direct import DirectMessages
 from bot.delivery.posts import ChannelPosts
 from bot.health import HealthServer
+from bot.http_buckets import bound_buckets
 from bot.services import Services
 from bot.ui import start as start_flow
 from bot.ui.channels import AnswerButton

@@ -23,7 +23,7 @@ PRUNE_EVERY = 256
 
 def idle(bucket: Ratelimit) -> bool:
     """Nothing in flight or queued on ``bucket``, and it does not hold back a request."""
-    if bucket.outgoing or bucket._pending_requests:  # noqa: SLF001 - discord.py has no public view of these
+    if bucket.outgoing or bucket._pending_requests:
         return False
     return bucket.remaining > 0 or bucket.expires is None or bucket.is_expired()
 
@@ -42,7 +42,7 @@ class BucketPruner:
         if self.added < self.every:
             return
         self.added = 0
-        buckets = self.http._buckets  # noqa: SLF001
+        buckets = self.http._buckets
         self.scanned += len(buckets)
         for key in [key for key, bucket in buckets.items() if idle(bucket)]:
             del buckets[key]

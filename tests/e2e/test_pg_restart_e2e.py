@@ -3,8 +3,6 @@ failed attempt, no retry, one message."""
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 import pytest
 from sqlalchemy import select
@@ -24,11 +22,11 @@ async def terminate_backends(url: str) -> int:
     )
     try:
         ended = await admin.fetch(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            # With a timeout, pg_terminate_backend returns once the backend has exited.
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
             parsed.database,
         )
-        while await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", parsed.database):
-            await asyncio.sleep(0.01)  # polling the server until the backends are gone, not a timing guess
         return len(ended)
     finally:
         await admin.close()
