@@ -55,6 +55,7 @@ class SendWindow:
         self._ended.append(now)
 
     def pause(self, until: float) -> None:
+        """Nobody is let through before ``until`` (a 429's retry time)."""
         self.paused_until = max(self.paused_until, until)
 
 

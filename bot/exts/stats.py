@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import discord
@@ -12,7 +11,6 @@ from discord.ext import commands
 from bot.client import StudyBot
 from bot.db import queries
 from bot.study import stats as st
-from bot.ui.charts import render_stats_png
 from bot.ui.installs import everywhere
 from bot.ui.interaction import StudyInteraction, personal
 from bot.ui.replies import ack
@@ -35,7 +33,7 @@ class StatsCog(commands.Cog):
         if data.empty:
             await interaction.followup.send(embed=nothing_yet_embed())
             return
-        png = await asyncio.to_thread(render_stats_png, data)
+        png = await self.bot.charts.render(data)
         await interaction.followup.send(embed=stats_embed(data), file=discord.File(io.BytesIO(png), "stats.png"))
 
 

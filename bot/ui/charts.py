@@ -1,11 +1,85 @@
-"""The /stats picture: matplotlib (Agg), rendered off the event loop by the caller."""
+"""The /stats picture: matplotlib (Agg), drawn in a separate worker process.
+
+matplotlib and its figures cost the bot ~50 MB, and each thread that drew a figure kept
+its own; so the bot never imports it. ``ChartWorker`` starts one worker process on first
+use, sends it one chart at a time (the others wait their turn in the event loop), restarts
+it if it died, and ends it after an idle period.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 
 from bot.study.stats import Stats
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 300.0
+
+
+def _warm_up() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.figure
+
+
+class ChartWorker:
+    """One chart process for the bot, started when first needed."""
+
+    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.idle_seconds = idle_seconds
+        self._pool: ProcessPoolExecutor | None = None
+        self._turn = asyncio.Lock()
+        self._idle: asyncio.TimerHandle | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id, while it runs."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return next(iter(processes), None)
+
+    async def render(self, stats: Stats) -> bytes:
+        """The /stats PNG, drawn in the worker (restarted once if it had died)."""
+        async with self._turn:
+            if self._idle is not None:
+                self._idle.cancel()
+            loop = asyncio.get_running_loop()
+            try:
+                for attempt in (1, 2):
+                    try:
+                        return await loop.run_in_executor(self._started(), render_stats_png, stats)
+                    except BrokenProcessPool:
+                        log.warning("the chart worker had stopped; starting a new one")
+                        self._stop()
+                        if attempt == 2:
+                            raise
+                raise AssertionError("unreachable")
+            finally:
+                self._idle = loop.call_later(self.idle_seconds, self._stop)
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")  # never a fork of the bot's threads
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_warm_up)
+        return self._pool
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        """End the worker (the bot is closing)."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        self._stop()
 
 
 def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
