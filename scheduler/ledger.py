@@ -93,13 +93,15 @@ async def insert_claims(session: AsyncSession, rows: list[dict[str, object]]) ->
     """Insert ledger rows; a slot that anyone ever claimed is skipped (the UNIQUE key decides)."""
     if not rows:
         return []
+    # Parameters as an executemany (batched into multi-row INSERTs by SQLAlchemy): the
+    # statement compiles once, instead of once per batch with every value inlined.
     stmt = (
-        insert_stmt(session, Delivery)
-        .values(rows)
+        insert_stmt(session, Delivery.__table__)
         .on_conflict_do_nothing()
         .returning(Delivery.id, Delivery.kind, Delivery.target_id, Delivery.slot)
     )
-    return [Claim(did, kind, target, slot) for did, kind, target, slot in (await session.execute(stmt)).all()]
+    result = await session.execute(stmt, rows)
+    return [Claim(did, kind, target, slot) for did, kind, target, slot in result.all()]
 
 
 def on_shards(
