@@ -50,7 +50,7 @@ async def _claim_slots(
             ledger.append(ledger_row(kind, target, key(slot, tz), slot, now, by, lease))
     if advances:
         # A Core executemany (no ORM bulk machinery): compiled once, run for every row.
-        table = model.__table__
+        table = model.metadata.tables[str(model.__tablename__)]
         await session.execute(
             update(table).where(table.c.id == bindparam("target")).values({next_column: bindparam("next_at")}),
             advances,

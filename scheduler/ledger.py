@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Delivery, StudyChannel
-from bot.db.queries import affected, insert_stmt
+from bot.db.queries import affected, core_insert
 from bot.study import dm
 
 BATCH = 200
@@ -96,7 +96,7 @@ async def insert_claims(session: AsyncSession, rows: list[dict[str, object]]) ->
     # Parameters as an executemany (batched into multi-row INSERTs by SQLAlchemy): the
     # statement compiles once, instead of once per batch with every value inlined.
     stmt = (
-        insert_stmt(session, Delivery.__table__)
+        core_insert(session, Delivery)
         .on_conflict_do_nothing()
         .returning(Delivery.id, Delivery.kind, Delivery.target_id, Delivery.slot)
     )

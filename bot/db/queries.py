@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +18,17 @@ def affected(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def insert_stmt(session: AsyncSession, model: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
+def insert_stmt(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT (with ON CONFLICT support) for ``model``."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def core_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """``insert_stmt`` on the model's table: Core, for executemany without ORM bulk handling."""
+    dialect = session.get_bind().dialect.name
+    table = Base.metadata.tables[str(model.__tablename__)]
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 async def insert_ignore(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, object]]) -> None:
