@@ -7,9 +7,11 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 
@@ -69,3 +71,32 @@ def busy_core() -> Iterator[int]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+async def fresh_pg(base: str) -> tuple[str, object]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"bench_{int(time.time())}"
+    admin = await asyncpg.connect(
+        user=url.username, host=url.host, port=url.port, database=url.database, password=url.password
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+@contextlib.asynccontextmanager
+async def database(pg: bool) -> AsyncIterator[str]:
+    """A fresh database URL: a SQLite file, or (``pg``) a new PostgreSQL database next to
+    TEST_DATABASE_URL's, dropped afterwards."""
+    if not pg:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        return
+    url, (admin, name) = await fresh_pg(os.environ["TEST_DATABASE_URL"])
+    try:
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+        await admin.close()  # type: ignore[attr-defined]

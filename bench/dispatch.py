@@ -16,16 +16,12 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.common import Run, busy_core, process_cpu
-from bench.due_query import fresh_pg
+from bench.common import Run, busy_core, database, process_cpu
 from bench.interactions import lag_monitor, pct
 from bench.remote import bot_settings, remote_discord
 from bot.db.models import Card, Learner, TopicProgress
@@ -83,52 +79,37 @@ async def stall_once(after: float, seconds: float) -> None:
     time.sleep(seconds)  # noqa: ASYNC251 - the stall is the point
 
 
-@contextlib.asynccontextmanager
-async def database(pg: bool, tmp: str):  # type: ignore[no-untyped-def]
-    if not pg:
-        yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
-    url, (admin, name) = await fresh_pg(os.environ["TEST_DATABASE_URL"])
-    try:
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
-        await admin.close()  # type: ignore[attr-defined]
-
-
 async def run(n: int, rate: float, *, unlimited: bool, stall: float, pg: bool, bench: Run) -> dict[str, object]:
-    async with remote_discord(rate=UNLIMITED if unlimited else 50) as rd:
-        with tempfile.TemporaryDirectory() as tmp:
-            async with database(pg, tmp) as url:
-                settings = bot_settings(rd, url, rate_limit_per_second=min(rate, 50), dispatch_interval_seconds=0)
-                services = await build_services(settings)
-                if unlimited:
-                    services.limiter = RateLimiter(UNLIMITED)
-                bot, task = await start_bot(services, rd.token, guild_ready_timeout=0.05)
-                try:
-                    users = await rd.users(n)
-                    channels = await rd.dm_channels(users)
-                    t = time.perf_counter()
-                    await seed(services, users, channels)
-                    seeded = time.perf_counter() - t
-                    await rd.reset_counters()
-                    samples: list[float] = []
-                    stop = asyncio.Event()
-                    monitor = asyncio.create_task(lag_monitor(samples, stop))
-                    # Mid-dispatch: half way through at the expected rate.
-                    stalled = asyncio.create_task(stall_once(n / (400 if unlimited else rate) / 2, stall))
-                    server_cpu = process_cpu(rd.pid)
-                    with bench.timed():
-                        handled = await bot.scheduler.tick()
-                    server_cpu = process_cpu(rd.pid) - server_cpu
-                    stalled.cancel()
-                    stop.set()
-                    await monitor
-                    stats = await rd.stats()
-                finally:
-                    await stop_bot(bot, task)
-                    await services.engine.dispose()
-                    reset_endpoints()
+    async with remote_discord(rate=UNLIMITED if unlimited else 50) as rd, database(pg) as url:
+        settings = bot_settings(rd, url, rate_limit_per_second=min(rate, 50), dispatch_interval_seconds=0)
+        services = await build_services(settings)
+        if unlimited:
+            services.limiter = RateLimiter(UNLIMITED)
+        bot, task = await start_bot(services, rd.token, guild_ready_timeout=0.05)
+        try:
+            users = await rd.users(n)
+            channels = await rd.dm_channels(users)
+            t = time.perf_counter()
+            await seed(services, users, channels)
+            seeded = time.perf_counter() - t
+            await rd.reset_counters()
+            samples: list[float] = []
+            stop = asyncio.Event()
+            monitor = asyncio.create_task(lag_monitor(samples, stop))
+            # Mid-dispatch: half way through at the expected rate.
+            stalled = asyncio.create_task(stall_once(n / (400 if unlimited else rate) / 2, stall))
+            server_cpu = process_cpu(rd.pid)
+            with bench.timed():
+                handled = await bot.scheduler.tick()
+            server_cpu = process_cpu(rd.pid) - server_cpu
+            stalled.cancel()
+            stop.set()
+            await monitor
+            stats = await rd.stats()
+        finally:
+            await stop_bot(bot, task)
+            await services.engine.dispose()
+            reset_endpoints()
     dms = stats["dm_messages"]
     span = (stats["last_dm_at"] - stats["first_dm_at"]) if dms > 1 else bench.wall_s
     msg_requests = sum(v for k, v in stats["requests_by_route"].items() if k.startswith("POST /api/v10/channels"))

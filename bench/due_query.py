@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import Run
+from bench.common import Run, fresh_pg
 from bench.interactions import pct
 from bot.db.migrate import upgrade
 from bot.db.models import Delivery
@@ -37,7 +37,10 @@ T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 async def fill(engine: AsyncEngine, n: int) -> None:
+    """``n`` learners whose digest minutes are spread over the day, each next due at its own
+    minute of the first day (so a claim moves it to the next day, as in production)."""
     rng = random.Random(1)
+    minutes = [rng.randrange(1440) for _ in range(n)]
     if engine.dialect.name == "postgresql":
         raw = await engine.raw_connection()
         try:
@@ -47,7 +50,7 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     i + 1,
                     T0,
                     "UTC",
-                    540,
+                    minutes[i],
                     True,
                     5,
                     4,
@@ -57,7 +60,7 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     "open",
                     False,
                     False,
-                    T0 + timedelta(seconds=rng.randrange(86400)),
+                    T0 + timedelta(minutes=minutes[i]),
                     "[]",
                 )
                 for i in range(n)
@@ -100,9 +103,9 @@ async def fill(engine: AsyncEngine, n: int) -> None:
                     {
                         "id": j + 1,
                         "created_at": T0,
-                        "digest_minute": 540,
+                        "digest_minute": minutes[j],
                         "digest_enabled": True,
-                        "next_digest_at": T0 + timedelta(seconds=rng.randrange(86400)),
+                        "next_digest_at": T0 + timedelta(minutes=minutes[j]),
                     }
                     for j in range(i, min(n, i + 5000))
                 ],
@@ -179,19 +182,6 @@ async def one(url: str, n: int, runs: int, bench: Run) -> dict[str, float]:
         "select_p99_ms": round(pct(select_times, 99), 3),
         "fill_s": round(filled, 1),
     }
-
-
-async def fresh_pg(base: str) -> tuple[str, object]:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base)
-    name = f"bench_{int(time.time())}"
-    admin = await asyncpg.connect(
-        user=url.username, host=url.host, port=url.port, database=url.database, password=url.password
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def _say(name: str, r: dict[str, float], target: int) -> None:
