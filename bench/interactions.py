@@ -93,14 +93,29 @@ class Load:
         return out
 
 
-def _figures(results: list[dict[str, Any]], bot_ms: list[float]) -> dict[str, float]:
+def kind_of(action: dict[str, Any]) -> str:
+    if action["kind"] == "slash":
+        return str(action["command"])
+    return "select" if action["kind"] == "select" else "answer"
+
+
+def _figures(actions: list[dict[str, Any]], results: list[dict[str, Any]], bot_ms: list[float]) -> dict[str, Any]:
     wire = [r["bot_ack_ms"] for r in results if r["bot_ack_ms"] is not None]
     done = [r["done_ms"] for r in results]
 
     def p(values: list[float], q: float) -> float:
         return round(pct(values, q), 1) if values else 0.0
 
+    by_kind = {
+        kind: {
+            "wire_ack_p99_ms": p([r["bot_ack_ms"] for a, r in pairs if r["bot_ack_ms"] is not None], 99),
+            "answer_p99_ms": p([r["done_ms"] for a, r in pairs], 99),
+        }
+        for kind in ("roadmap", "select", "quiz", "answer")
+        if (pairs := [(a, r) for a, r in zip(actions, results, strict=True) if kind_of(a) == kind])
+    }
     return {
+        "by_kind": by_kind,
         "interactions": len(results),
         "wire_ack_p50_ms": p(wire, 50),
         "wire_ack_p99_ms": p(wire, 99),
@@ -112,7 +127,7 @@ def _figures(results: list[dict[str, Any]], bot_ms: list[float]) -> dict[str, fl
     }
 
 
-async def _timed(rd: RemoteDiscord, services: Any, actions: list[dict[str, Any]], bench: Run) -> dict[str, float]:
+async def _timed(rd: RemoteDiscord, services: Any, actions: list[dict[str, Any]], bench: Run) -> dict[str, Any]:
     services.metrics.interaction_ack.samples.clear()
     before = await rd.stats()
     server_cpu = process_cpu(rd.pid)
@@ -128,7 +143,7 @@ async def _timed(rd: RemoteDiscord, services: Any, actions: list[dict[str, Any]]
     server_cpu = process_cpu(rd.pid) - server_cpu
     requests = (await rd.stats())["requests"] - before["requests"]
     assert res["expired"] == 0, "every interaction must be acknowledged within Discord's 3 s"
-    figures = _figures(res["results"], [v * 1000 for v in services.metrics.interaction_ack.samples])
+    figures = _figures(actions, res["results"], [v * 1000 for v in services.metrics.interaction_ack.samples])
     lag = [x * 1000 for x in samples] or [0.0]
     return figures | {
         "bot_cpu_ms_per_interaction": round(cpu * 1000 / len(actions), 2),
@@ -188,6 +203,10 @@ def main() -> None:
             f"p99 {f['bot_window_p99_ms']} ms; bot CPU {f['bot_cpu_ms_per_interaction']} ms per interaction, "
             f"local server CPU {f['server_cpu_ms_per_request']} ms per request; loop lag p99 "
             f"{f['loop_lag_p99_ms']} ms; errors {f['errors']}"
+        )
+        print(
+            "  p99 by kind (server-side ack / full answer, ms): "
+            + ", ".join(f"{k} {v['wire_ack_p99_ms']} / {v['answer_p99_ms']}" for k, v in f["by_kind"].items())
         )
     print(bench.line())
     print(json.dumps({"bench": "interaction_ack", "database": db.lower(), **r, **bench.fields()}))

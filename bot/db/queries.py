@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -329,23 +329,42 @@ async def digest_target(session: AsyncSession, learner_id: int, delivery_id: int
     )
 
 
-async def due_questions(session: AsyncSession, user_id: int, now: datetime, limit: int) -> tuple[list[str], int]:
-    """The question ids of ``due_cards`` (up to ``limit``) and how many are due in all
-    (``count_due``), in one statement."""
-    query = (
-        select(Card.question_id, func.count().over())
+@dataclass(frozen=True)
+class DigestQueue:
+    """What a digest is built from, read in one statement."""
+
+    reviews_today: int  # as ``reviews_since``
+    new_today: int
+    due: list[str]  # ``due_cards``' question ids, most overdue first (up to the digest's size)
+    due_total: int  # ``count_due``
+    new: list[str]  # ``new_cards``' question ids, oldest first (up to the digest's size)
+
+
+async def digest_queue(session: AsyncSession, user_id: int, since: datetime, now: datetime, size: int) -> DigestQueue:
+    """``reviews_since``, ``due_cards``, ``count_due`` and ``new_cards`` for one learner, up
+    to ``size`` cards each, in one statement (a UNION ALL of the four reads)."""
+    size = max(1, size)
+    due = (
+        select(
+            literal("due").label("part"),
+            Card.question_id.label("question"),
+            func.row_number().over(order_by=(Card.due, Card.id)).label("rank"),
+            func.count().over().label("n"),
+            literal(0).label("m"),
+        )
         .where(*_reviewable(user_id), Card.due <= now, Card.last_review.is_not(None))
-        .order_by(Card.due)
-        .limit(max(1, limit))
+        .order_by(Card.due, Card.id)
+        .limit(size)
+        .subquery()
     )
-    rows = (await session.execute(query)).all()
-    return [question for question, _ in rows[:limit]], int(rows[0][1]) if rows else 0
-
-
-async def new_questions(session: AsyncSession, user_id: int, limit: int) -> list[str]:
-    """The question ids of ``new_cards`` (the learner's own topics)."""
-    query = (
-        select(Card.question_id)
+    new = (
+        select(
+            literal("new").label("part"),
+            Card.question_id.label("question"),
+            func.row_number().over(order_by=Card.id).label("rank"),
+            literal(0).label("n"),
+            literal(0).label("m"),
+        )
         .where(
             Card.learner_id == user_id,
             Card.suspended.is_(False),
@@ -353,6 +372,24 @@ async def new_questions(session: AsyncSession, user_id: int, limit: int) -> list
             Card.topic_id.not_in(_closed_to_new(user_id)),
         )
         .order_by(Card.id)
-        .limit(limit)
+        .limit(size)
+        .subquery()
     )
-    return list(await session.scalars(query))
+    day = select(
+        literal("day"),
+        literal(None, String),
+        literal(0),
+        func.count(),
+        func.coalesce(func.sum(case((ReviewLog.was_new, 1), else_=0)), 0),
+    ).where(ReviewLog.learner_id == user_id, ReviewLog.reviewed_at >= since, ReviewLog.source != "placement")
+    rows = (await session.execute(union_all(select(due), select(new), day))).all()
+    parts: dict[str, list[tuple[int, str]]] = {"due": [], "new": []}
+    reviews = fresh = total = 0
+    for part, question, rank, n, m in rows:
+        if part == "day":
+            reviews, fresh = int(n), int(m)
+        else:
+            parts[part].append((int(rank), str(question)))
+            total = max(total, int(n))
+    due_ids, new_ids = ([q for _, q in sorted(parts[p])] for p in ("due", "new"))
+    return DigestQueue(reviews, fresh, due_ids, total, new_ids)

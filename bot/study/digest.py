@@ -16,7 +16,7 @@ from bot.db.models import Card, Delivery, Learner, QuizSession
 from bot.errors import NotAllowed, StaleInteraction
 from bot.study import quiz, starting
 from bot.study.learners import on_vacation
-from scheduler.timeutil import local_date, zone
+from scheduler.timeutil import day_start, local_date, zone
 
 BACKLOG_DAYS = 5
 SNOOZE = timedelta(hours=1)
@@ -95,20 +95,25 @@ async def _fresh_digest(
     session: AsyncSession, content: Content, delivery_id: int, target: queries.DigestTarget, now: datetime
 ) -> Digest | str:
     """``prepare`` for a learner not on (or back from) a vacation, without ORM objects: the
-    queue, the due count, the session and the delivery's link to it in five statements."""
+    day's counts, the queue and the due count in one read, then the session and the
+    delivery's link to it."""
     if not target.digest_enabled or target.paused:
         return NOTHING_DUE
-    uid, size, live = target.limits.learner_id, target.digest_size, content.questions
-    review_budget, new_budget = await starting.budget_left(session, target.limits, now)
-    due_ids, due_count = await queries.due_questions(session, uid, now, min(size, review_budget))
-    due_ids = [q for q in due_ids if q in live]
+    limits, size, live = target.limits, target.digest_size, content.questions
+    tz = zone(limits.timezone)
+    since = day_start(local_date(now, tz, limits.day_cutoff_hour), tz, limits.day_cutoff_hour)
+    read = await queries.digest_queue(session, limits.learner_id, since, now, size)
+    # The daily limits, as ``starting.build_queue`` applies them.
+    review_budget = max(0, limits.reviews_per_day - read.reviews_today)
+    new_budget = max(0, limits.new_per_day - read.new_today)
+    due_ids = [q for q in read.due[: min(size, review_budget)] if q in live]
     room = min(size - len(due_ids), new_budget, review_budget - len(due_ids))
-    new_ids = [q for q in await queries.new_questions(session, uid, room) if q in live] if room > 0 else []
+    new_ids = [q for q in read.new[: max(0, room)] if q in live]
     queue = due_ids + new_ids
     if not queue:
         return NOTHING_DUE
     values = {
-        "learner_id": uid,
+        "learner_id": limits.learner_id,
         "source": "digest",
         "queue": queue,
         "position": 0,
@@ -127,7 +132,7 @@ async def _fresh_digest(
         .execution_options(synchronize_session=False)
     )
     step = quiz.step_of(content, QuizSession(id=sid, finished_at=None, **values))
-    return Digest(step, due_count, len(new_ids), dm_channel_id=target.dm_channel_id)
+    return Digest(step, read.due_total, len(new_ids), dm_channel_id=target.dm_channel_id)
 
 
 async def _general(

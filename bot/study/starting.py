@@ -50,15 +50,10 @@ class Started:
 
 async def day_budget(session: AsyncSession, learner: Learner, now: datetime) -> tuple[int, int]:
     """(reviews, new questions) the learner has left today, from their daily limits."""
-    return await budget_left(session, queries.DayLimits.of(learner), now)
-
-
-async def budget_left(session: AsyncSession, limits: queries.DayLimits, now: datetime) -> tuple[int, int]:
-    """``day_budget`` from the learner's limits alone (no learner object needed)."""
-    tz = zone(limits.timezone)
-    start_of_day = day_start(local_date(now, tz, limits.day_cutoff_hour), tz, limits.day_cutoff_hour)
-    reviews, new = await queries.reviews_since(session, limits.learner_id, start_of_day)
-    return max(0, limits.reviews_per_day - reviews), max(0, limits.new_per_day - new)
+    tz = zone(learner.timezone)
+    start_of_day = day_start(local_date(now, tz, learner.day_cutoff_hour), tz, learner.day_cutoff_hour)
+    reviews, new = await queries.reviews_since(session, learner.id, start_of_day)
+    return max(0, learner.reviews_per_day - reviews), max(0, learner.new_per_day - new)
 
 
 async def build_queue(
