@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, select, union_all, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AppState, Base, Card, Delivery, Learner, ReviewLog, TopicProgress
+from bot.db.models import AppState, Base, Card, Learner, ReviewLog, TopicProgress
 
 
 def affected(result: object) -> int:
     """How many rows an UPDATE or DELETE touched."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# A learner id, or a bound parameter standing for one (statements built once, run many times).
+UserId = int | BindParameter[int]
 
 
 def insert_stmt(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
@@ -126,14 +129,14 @@ async def card_for_question(session: AsyncSession, user_id: int, question_id: st
     return await session.scalar(select(Card).where(Card.learner_id == user_id, Card.question_id == question_id))
 
 
-def _removed_topics(user_id: int) -> Select[str]:
+def _removed_topics(user_id: UserId) -> Select[str]:
     """The learner's topics taken out of reviews."""
     return select(TopicProgress.topic_id).where(
         TopicProgress.learner_id == user_id, TopicProgress.removed_at.is_not(None)
     )
 
 
-def _closed_to_new(user_id: int) -> Select[str]:
+def _closed_to_new(user_id: UserId) -> Select[str]:
     """Topics whose new questions the learner does not want: removed or skipped."""
     return select(TopicProgress.topic_id).where(
         TopicProgress.learner_id == user_id,
@@ -141,7 +144,7 @@ def _closed_to_new(user_id: int) -> Select[str]:
     )
 
 
-def _reviewable(user_id: int) -> list[ColumnElement[bool]]:
+def _reviewable(user_id: UserId) -> list[ColumnElement[bool]]:
     """Cards the learner reviews: theirs, not suspended, not of a topic they took out."""
     return [Card.learner_id == user_id, Card.suspended.is_(False), Card.topic_id.not_in(_removed_topics(user_id))]
 
@@ -271,125 +274,3 @@ async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_b
         )
         resumed = affected(result)
     return {"moved": moved, "suspended": suspended, "resumed": resumed}
-
-
-@dataclass(frozen=True)
-class DayLimits:
-    """What the daily limits of a learner depend on."""
-
-    learner_id: int
-    timezone: str
-    day_cutoff_hour: int
-    reviews_per_day: int
-    new_per_day: int
-
-    @classmethod
-    def of(cls, learner: Learner) -> DayLimits:
-        return cls(learner.id, learner.timezone, learner.day_cutoff_hour, learner.reviews_per_day, learner.new_per_day)
-
-
-@dataclass(frozen=True)
-class DigestTarget:
-    """One read for a claimed digest: the learner's digest settings and the delivery's session."""
-
-    limits: DayLimits
-    dm_status: str
-    dm_channel_id: int | None
-    digest_enabled: bool
-    paused: bool
-    vacation_until: date | None
-    digest_size: int
-    session_id: int | None
-
-
-async def digest_target(session: AsyncSession, learner_id: int, delivery_id: int) -> DigestTarget | None:
-    """The learner and delivery a digest claim names, in one statement (None: either is gone)."""
-    query = select(
-        Learner.timezone,
-        Learner.day_cutoff_hour,
-        Learner.reviews_per_day,
-        Learner.new_per_day,
-        Learner.dm_status,
-        Learner.dm_channel_id,
-        Learner.digest_enabled,
-        Learner.paused,
-        Learner.vacation_until,
-        Learner.digest_size,
-        Delivery.session_id,
-    )
-    query = query.join(Delivery, Delivery.target_id == Learner.id).where(
-        Learner.id == learner_id, Delivery.id == delivery_id
-    )
-    row = (await session.execute(query)).first()
-    if row is None:
-        return None
-    tz, cutoff, reviews, new, status, channel, enabled, paused, vacation, size, sid = row
-    return DigestTarget(
-        DayLimits(learner_id, tz, cutoff, reviews, new), status, channel, enabled, paused, vacation, size, sid
-    )
-
-
-@dataclass(frozen=True)
-class DigestQueue:
-    """What a digest is built from, read in one statement."""
-
-    reviews_today: int  # as ``reviews_since``
-    new_today: int
-    due: list[str]  # ``due_cards``' question ids, most overdue first (up to the digest's size)
-    due_total: int  # ``count_due``
-    new: list[str]  # ``new_cards``' question ids, oldest first (up to the digest's size)
-
-
-async def digest_queue(session: AsyncSession, user_id: int, since: datetime, now: datetime, size: int) -> DigestQueue:
-    """``reviews_since``, ``due_cards``, ``count_due`` and ``new_cards`` for one learner, up
-    to ``size`` cards each, in one statement (a UNION ALL of the four reads)."""
-    size = max(1, size)
-    due = (
-        select(
-            literal("due").label("part"),
-            Card.question_id.label("question"),
-            func.row_number().over(order_by=(Card.due, Card.id)).label("rank"),
-            func.count().over().label("n"),
-            literal(0).label("m"),
-        )
-        .where(*_reviewable(user_id), Card.due <= now, Card.last_review.is_not(None))
-        .order_by(Card.due, Card.id)
-        .limit(size)
-        .subquery()
-    )
-    new = (
-        select(
-            literal("new").label("part"),
-            Card.question_id.label("question"),
-            func.row_number().over(order_by=Card.id).label("rank"),
-            literal(0).label("n"),
-            literal(0).label("m"),
-        )
-        .where(
-            Card.learner_id == user_id,
-            Card.suspended.is_(False),
-            Card.last_review.is_(None),
-            Card.topic_id.not_in(_closed_to_new(user_id)),
-        )
-        .order_by(Card.id)
-        .limit(size)
-        .subquery()
-    )
-    day = select(
-        literal("day"),
-        literal(None, String),
-        literal(0),
-        func.count(),
-        func.coalesce(func.sum(case((ReviewLog.was_new, 1), else_=0)), 0),
-    ).where(ReviewLog.learner_id == user_id, ReviewLog.reviewed_at >= since, ReviewLog.source != "placement")
-    rows = (await session.execute(union_all(select(due), select(new), day))).all()
-    parts: dict[str, list[tuple[int, str]]] = {"due": [], "new": []}
-    reviews = fresh = total = 0
-    for part, question, rank, n, m in rows:
-        if part == "day":
-            reviews, fresh = int(n), int(m)
-        else:
-            parts[part].append((int(rank), str(question)))
-            total = max(total, int(n))
-    due_ids, new_ids = ([q for _, q in sorted(parts[p])] for p in ("due", "new"))
-    return DigestQueue(reviews, fresh, due_ids, total, new_ids)

@@ -7,10 +7,11 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
+from bot.db import digest_reads as reads
 from bot.db import queries
 from bot.db.models import Card, Delivery, Learner, QuizSession
 from bot.errors import NotAllowed, StaleInteraction
@@ -84,7 +85,7 @@ async def for_delivery(
     The common case (a first attempt of a digest, the learner not back from a vacation) is
     a handful of Core statements; the rest takes the general path."""
     if kind == "digest":
-        target = await queries.digest_target(session, learner_id, delivery_id)
+        target = await reads.digest_target(session, learner_id, delivery_id)
         fresh = target is not None and target.session_id is None and target.vacation_until is None
         if target is not None and fresh and target.dm_status != "closed":
             return await _fresh_digest(session, content, delivery_id, target, now)
@@ -92,7 +93,7 @@ async def for_delivery(
 
 
 async def _fresh_digest(
-    session: AsyncSession, content: Content, delivery_id: int, target: queries.DigestTarget, now: datetime
+    session: AsyncSession, content: Content, delivery_id: int, target: reads.DigestTarget, now: datetime
 ) -> Digest | str:
     """``prepare`` for a learner not on (or back from) a vacation, without ORM objects: the
     day's counts, the queue and the due count in one read, then the session and the
@@ -102,7 +103,7 @@ async def _fresh_digest(
     limits, size, live = target.limits, target.digest_size, content.questions
     tz = zone(limits.timezone)
     since = day_start(local_date(now, tz, limits.day_cutoff_hour), tz, limits.day_cutoff_hour)
-    read = await queries.digest_queue(session, limits.learner_id, since, now, size)
+    read = await reads.digest_queue(session, limits.learner_id, since, now, size)
     # The daily limits, as ``starting.build_queue`` applies them.
     review_budget = max(0, limits.reviews_per_day - read.reviews_today)
     new_budget = max(0, limits.new_per_day - read.new_today)
@@ -124,13 +125,7 @@ async def _fresh_digest(
         "shown_at": None,  # pushed by DM: the first answer is not timed
         "created_at": now,
     }
-    sid = await session.scalar(insert(QuizSession).values(values).returning(QuizSession.id))
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(session_id=sid)
-        .execution_options(synchronize_session=False)
-    )
+    sid = await reads.insert_session(session, delivery_id, values)
     step = quiz.step_of(content, QuizSession(id=sid, finished_at=None, **values))
     return Digest(step, read.due_total, len(new_ids), dm_channel_id=target.dm_channel_id)
 
