@@ -3,30 +3,34 @@
 matplotlib and its figures cost the bot ~50 MB, and each thread that drew a figure kept
 its own; so the bot never imports it. ``ChartWorker`` starts one worker process on first
 use, sends it one chart at a time (the others wait their turn in the event loop), restarts
-it if it died, and ends it after an idle period.
+it if it died, and ends it after an idle period. The worker draws with
+``bot.ui.chart_render`` from plain values, so it loads matplotlib and little else.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import timedelta
 
 from bot.study.stats import Stats
+from bot.ui.chart_render import ChartData, render_png, warm_up
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 300.0
 
 
-def _warm_up() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.figure
+def chart_data(stats: Stats) -> ChartData:
+    """The plain values the worker draws from (it never imports the bot's database code)."""
+    return ChartData(
+        stats.today,
+        dict(stats.reviews_by_day),
+        frozenset(stats.vacation_days),
+        dict(stats.cards_by_state),
+        list(stats.forecast),
+    )
 
 
 class ChartWorker:
@@ -50,10 +54,11 @@ class ChartWorker:
             if self._idle is not None:
                 self._idle.cancel()
             loop = asyncio.get_running_loop()
+            data = chart_data(stats)
             try:
                 for attempt in (1, 2):
                     try:
-                        return await loop.run_in_executor(self._started(), render_stats_png, stats)
+                        return await loop.run_in_executor(self._started(), render_png, data)
                     except BrokenProcessPool:
                         log.warning("the chart worker had stopped; starting a new one")
                         self._stop()
@@ -66,7 +71,7 @@ class ChartWorker:
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # never a fork of the bot's threads
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_warm_up)
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=warm_up)
         return self._pool
 
     def _stop(self) -> None:
@@ -80,63 +85,3 @@ class ChartWorker:
             self._idle.cancel()
             self._idle = None
         self._stop()
-
-
-def render_stats_png(stats: Stats, *, dpi: int = 100) -> bytes:
-    """Reviews per day (90 days), cards by state, and the 14-day forecast, as one PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.dates import date2num
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    # Fixed margins: a layout engine would cost a third of the rendering time.
-    fig = Figure(figsize=(9, 6), dpi=dpi)
-    grid = fig.add_gridspec(
-        2, 2, height_ratios=[1.1, 1], left=0.12, right=0.97, top=0.94, bottom=0.14, hspace=0.42, wspace=0.28
-    )
-    ax = fig.add_subplot(grid[0, :])
-    days = list(stats.reviews_by_day)
-    counts = [stats.reviews_by_day[d] for d in days]
-    colours = ["#c8c8c8" if d in stats.vacation_days else "#5865F2" for d in days]
-    positions = [float(date2num(d)) for d in days]
-    ax.bar(positions, counts, width=0.9, color=colours)
-    ax.xaxis_date()
-    ax.set_title("Reviews per day — last 90 days", loc="left", fontsize=11)
-    ax.set_xlim(positions[0] - 1, positions[-1] + 1)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-
-    ax2 = fig.add_subplot(grid[1, 0])
-    labels = [k for k, value in stats.cards_by_state.items() if value]
-    values = [stats.cards_by_state[k] for k in labels]
-    palette = {
-        "new": "#9aa0a6",
-        "learning": "#f9ab00",
-        "review": "#34a853",
-        "relearning": "#ea4335",
-        "suspended": "#5f6368",
-    }
-    ax2.barh(labels, values, color=[palette[k] for k in labels])
-    for row, value in enumerate(values):
-        ax2.text(value, row, f" {value}", va="center", fontsize=9)
-    ax2.set_title("Cards by state", loc="left", fontsize=11)
-    ax2.spines[["top", "right"]].set_visible(False)
-    ax2.invert_yaxis()
-
-    ax3 = fig.add_subplot(grid[1, 1])
-    names = [
-        "today" if row == 0 else (stats.today + timedelta(days=row)).strftime("%a %d")
-        for row in range(len(stats.forecast))
-    ]
-    ax3.bar(range(len(stats.forecast)), stats.forecast, color="#5865F2")
-    ax3.set_xticks(range(len(names)), names, rotation=60, fontsize=7)
-    ax3.set_title("Due in the next 14 days", loc="left", fontsize=11)
-    ax3.spines[["top", "right"]].set_visible(False)
-    ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
