@@ -155,12 +155,12 @@ async def digest_queue(session: AsyncSession, user_id: int, since: datetime, now
     rows = (await session.execute(_queue_statement(), params)).all()
     parts: dict[str, list[tuple[int, str]]] = {"due": [], "new": []}
     reviews = fresh = total = 0
-    for part, question, rank, n, m in rows:
+    for part, question, rank, count, extra in rows:
         if part == "day":
-            reviews, fresh = int(n), int(m)
+            reviews, fresh = int(count), int(extra)
         else:
             parts[part].append((int(rank), str(question)))
-            total = max(total, int(n))
+            total = max(total, int(count))
     due_ids, new_ids = ([q for _, q in sorted(parts[p])] for p in ("due", "new"))
     return DigestQueue(reviews, fresh, due_ids, total, new_ids)
 
