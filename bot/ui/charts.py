@@ -10,13 +10,14 @@ it if it died, and ends it after an idle period. The worker draws with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.study.stats import Stats
-from bot.ui.chart_render import ChartData, render_png, warm_up
+from bot.ui.chart_render import ChartData, release_memory, render_png, warm_up
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 300.0
@@ -58,7 +59,12 @@ class ChartWorker:
             try:
                 for attempt in (1, 2):
                     try:
-                        return await loop.run_in_executor(self._started(), render_png, data)
+                        pool = self._started()
+                        png = await loop.run_in_executor(pool, render_png, data)
+                        # Afterwards, not in the chart's time (a next chart waits for it, ~30 ms).
+                        with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                            pool.submit(release_memory)
+                        return png
                     except BrokenProcessPool:
                         log.warning("the chart worker had stopped; starting a new one")
                         self._stop()
