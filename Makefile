@@ -48,7 +48,9 @@ check: test lint typecheck
 soak: $(STAMP)
 	$(PY) -m bench.soak --runs $(SOAK_RUNS)
 
-## Benchmarks: each prints its figures and a JSON line at the end.
+## Benchmarks: each prints the load average at its start, its figures, CPU beside wall time,
+## and a JSON line at the end. Options: `python -m bench.dispatch --pg | --unlimited`,
+## `python -m bench.interactions --pg` (PostgreSQL from TEST_DATABASE_URL).
 bench: bench-content bench-due bench-interactions bench-stats bench-memory bench-dispatch bench-quiz bench-refit
 
 bench-content: $(STAMP)
@@ -72,7 +74,7 @@ bench-stats: $(STAMP)
 bench-dispatch: $(STAMP)
 	$(PY) -m bench.dispatch
 
-# PostgreSQL part runs when TEST_DATABASE_URL is set.
+# The claim batch as a tick runs it; the PostgreSQL part runs when TEST_DATABASE_URL is set.
 bench-due: $(STAMP)
 	$(PY) -m bench.due_query
 

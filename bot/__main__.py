@@ -161,7 +161,7 @@ def cmd_run(settings: Settings) -> int:
     import discord
 
     from bot.content import ContentError
-    from bot.runner import run_forever
+    from bot.runner import MigrationError, run_forever
 
     try:
         token = settings.require_token()
@@ -178,7 +178,7 @@ def cmd_run(settings: Settings) -> int:
     except discord.LoginFailure as exc:
         print(TOKEN_REJECTED.format(reason=str(exc).rstrip(".") or "improper token"), file=sys.stderr)
         return 2
-    except ContentError as exc:
+    except (ContentError, MigrationError) as exc:
         print(exc, file=sys.stderr)
         return 1
     except ConfigError as exc:

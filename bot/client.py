@@ -18,9 +18,11 @@ from bot.db import queries
 from bot.delivery.direct import DirectMessages
 from bot.delivery.posts import ChannelPosts
 from bot.health import HealthServer
+from bot.http_buckets import bound_buckets
 from bot.services import Services
 from bot.ui import start as start_flow
 from bot.ui.channels import AnswerButton
+from bot.ui.charts import ChartWorker
 from bot.ui.digest import DigestButton
 from bot.ui.quiz import QuizButton
 from bot.ui.reports import ReportButton
@@ -77,6 +79,9 @@ class StudyBot(commands.Bot):
     def _attach(self, services: Services, mode: str) -> None:
         self.services = services
         self.metrics = services.metrics
+        # Every DM channel is a bucket: keep discord.py's table bounded (see bot.http_buckets).
+        self.buckets = bound_buckets(self.http)
+        self.charts = ChartWorker()
         self.mode = mode
         self.scheduler: StudyScheduler | None = None
         self.health: HealthServer | None = None
@@ -168,6 +173,7 @@ class StudyBot(commands.Bot):
             await self.scheduler.shutdown(self.services.settings.shutdown_grace_seconds)
             self.scheduler = None
         self.posts.close()
+        self.charts.close()
         await super().close()
         if self.health is not None:
             await self.health.stop()

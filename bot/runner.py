@@ -8,11 +8,11 @@ import logging
 import os
 import signal
 import socket
+import sys
 from pathlib import Path
 
 from bot.client import StudyBot, create_bot
 from bot.clock import Clock
-from bot.db.migrate import upgrade
 from bot.db.session import Database, create_engine
 from bot.endpoint import apply_endpoints
 from bot.metrics import Metrics
@@ -36,6 +36,8 @@ async def build_services(
     content = await asyncio.to_thread(load_linted, folder)
     engine = create_engine(settings.database_url)
     if migrate:
+        from bot.db.migrate import upgrade  # Alembic is loaded only when migrating here
+
         await upgrade(engine)
     metrics = Metrics()
     return Services(
@@ -77,9 +79,28 @@ async def stop_bot(bot: StudyBot, task: asyncio.Task[None]) -> None:
         await task
 
 
+class MigrationError(RuntimeError):
+    """`python -m bot migrate` failed before the bot started (its error output is the message)."""
+
+
+async def migrate_apart(database_url: str) -> None:
+    """Bring the schema to head in a short-lived `python -m bot migrate` process, so Alembic
+    (~12 MB) never stays in the long-lived bot."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "migrate", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise MigrationError(f"migrating the database failed:\n{err.decode(errors='replace')[-2000:]}")
+    log.info("%s", out.decode(errors="replace").strip())
+
+
 async def run_forever(settings: Settings, token: str) -> None:
-    """`python -m bot run`: run until SIGINT/SIGTERM, then close scheduler, HTTP, engine."""
-    services = await build_services(settings)
+    """`python -m bot run`: migrate (in another process), run until SIGINT/SIGTERM, then
+    close scheduler, HTTP, engine."""
+    await migrate_apart(settings.database_url)
+    services = await build_services(settings, migrate=False)
     try:
         await apply_endpoints(settings, token)
         bot = create_bot(services)

@@ -53,7 +53,7 @@ class Services:
     process_id: str = "main"
     metrics: Metrics = field(default_factory=Metrics)
     # Every REST send the bot makes on its own (DMs, channel posts, edits) goes through this.
-    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(45.0))
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(48.0))
 
     @property
     def engine(self) -> AsyncEngine:

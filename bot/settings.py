@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     owner_ids: list[int] = Field(default_factory=list)
     dev_guild_id: int | None = None
-    rate_limit_per_second: float = Field(default=45.0, gt=0, le=50)
+    rate_limit_per_second: float = Field(default=48.0, gt=0, le=50)
     digest_grace_hours: float = Field(default=6.0, ge=0, le=24)
     # How often the dispatcher looks for due digests and posts; 0 turns the periodic tick off.
     dispatch_interval_seconds: float = Field(default=60.0, ge=0, le=3600)

@@ -91,11 +91,14 @@ class Control:
         """Run interactions at once; each: {user, kind: slash|select|click|modal, ...}: slash
         takes command, options, channel; select and click take channel, message, custom_id
         (select: values); modal takes interaction (the id of the one the bot answered with a
-        modal, as results give it) and values ({text input custom_id: text})."""
+        modal, as results give it) and values ({text input custom_id: text}). Any action may
+        carry a ``delay`` (seconds) to arrive later than the others."""
         ld = self.ld
         actions = (await request.json())["actions"]
 
         async def one(a: dict[str, Any]) -> dict[str, Any]:
+            if a.get("delay"):  # arrivals spread over time (load tests): seconds after the request
+                await asyncio.sleep(float(a["delay"]))
             user = ld.users[int(a["user"])]
             channel = ld.channels.get(int(a["channel"])) if a.get("channel") else None
             t0 = time.monotonic()

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class RemoteDiscord:
     info: dict[str, Any]
     http: aiohttp.ClientSession
+    pid: int = 0  # the server process (benchmarks read its CPU time)
 
     @property
     def token(self) -> str:
@@ -92,7 +93,7 @@ async def remote_discord(rate: int = 50, spec: bool = False) -> AsyncIterator[Re
         async with aiohttp.ClientSession(
             base_url=f"http://127.0.0.1:{info['port']}", timeout=aiohttp.ClientTimeout(total=600)
         ) as http:
-            yield RemoteDiscord(info, http)
+            yield RemoteDiscord(info, http, proc.pid)
     finally:
         if proc.returncode is None:
             proc.terminate()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner, StudyChannel
@@ -45,11 +45,16 @@ async def _claim_slots(
         slot = due
         while slot < now - grace:
             slot = next_slot(slot, tz, minute, mask)
-        advances.append({"id": target, next_column: slot if slot > now else next_slot(slot, tz, minute, mask)})
+        advances.append({"target": target, "next_at": slot if slot > now else next_slot(slot, tz, minute, mask)})
         if slot <= now:
             ledger.append(ledger_row(kind, target, key(slot, tz), slot, now, by, lease))
     if advances:
-        await session.execute(update(model), advances)
+        # A Core executemany (no ORM bulk machinery): compiled once, run for every row.
+        table = model.metadata.tables[str(model.__tablename__)]
+        await session.execute(
+            update(table).where(table.c.id == bindparam("target")).values({next_column: bindparam("next_at")}),
+            advances,
+        )
     return await insert_claims(session, ledger)
 
 

@@ -15,13 +15,14 @@ import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Update, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Delivery, StudyChannel
-from bot.db.queries import affected, insert_stmt
+from bot.db.queries import affected, core_insert
 from bot.study import dm
 
 BATCH = 200
@@ -96,13 +97,15 @@ async def insert_claims(session: AsyncSession, rows: list[dict[str, object]]) ->
     """Insert ledger rows; a slot that anyone ever claimed is skipped (the UNIQUE key decides)."""
     if not rows:
         return []
+    # Parameters as an executemany (batched into multi-row INSERTs by SQLAlchemy): the
+    # statement compiles once, instead of once per batch with every value inlined.
     stmt = (
-        insert_stmt(session, Delivery)
-        .values(rows)
+        core_insert(session, Delivery)
         .on_conflict_do_nothing()
         .returning(Delivery.id, Delivery.kind, Delivery.target_id, Delivery.slot)
     )
-    return [Claim(did, kind, target, slot) for did, kind, target, slot in (await session.execute(stmt)).all()]
+    result = await session.execute(stmt, rows)
+    return [Claim(did, kind, target, slot) for did, kind, target, slot in result.all()]
 
 
 def on_shards(
@@ -248,34 +251,60 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS) - 1)]
 
 
+@cache
+def _finish_statements() -> tuple[Update, Update]:
+    """The two UPDATEs of ``finish`` (a retry; a final outcome), built once."""
+    table = Delivery.metadata.tables[Delivery.__tablename__]
+    held = (
+        table.c.id == bindparam("did"),
+        table.c.status == "claimed",
+        table.c.claimed_by == bindparam("by"),
+    )
+    retry = (
+        update(table)
+        .where(*held)
+        .values(
+            claimed_by=None,
+            lease_until=bindparam("lease_until", type_=table.c.lease_until.type),
+            attempts=table.c.attempts + 1,
+            error=bindparam("error"),
+        )
+    )
+    final = (
+        update(table)
+        .where(*held)
+        .values(
+            status=bindparam("status"),
+            error=bindparam("error"),
+            message_id=bindparam("message_id", type_=table.c.message_id.type),
+            channel_id=func.coalesce(bindparam("channel_id", type_=table.c.channel_id.type), table.c.channel_id),
+            lease_until=None,
+            attempts=table.c.attempts + 1,
+            sent_at=func.coalesce(bindparam("sent_at", type_=table.c.sent_at.type), table.c.sent_at),
+        )
+    )
+    return retry, final
+
+
 async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, now: datetime, *, by: str) -> bool:
     """Record an attempt's outcome, if this process still holds the claim (False: another
     process took it over meanwhile and will record its own)."""
-    held = (Delivery.id == claim.delivery_id, Delivery.status == "claimed", Delivery.claimed_by == by)
+    retry, final = _finish_statements()
+    params: dict[str, object] = {"did": claim.delivery_id, "by": by, "error": outcome.error}
     if outcome.status == "retry":
-        values: dict[str, object] = {
-            "claimed_by": None,
-            "lease_until": now + retry_delay(claim.attempts),
-            "attempts": Delivery.attempts + 1,
-            "error": outcome.error,
-        }
+        stmt = retry
+        params["lease_until"] = now + retry_delay(claim.attempts)
     elif outcome.status in FINAL:
-        values = {
-            "status": outcome.status,
-            "error": outcome.error,
-            "message_id": outcome.message_id,
-            "channel_id": outcome.channel_id if outcome.channel_id is not None else Delivery.channel_id,
-            "lease_until": None,
-            "attempts": Delivery.attempts + 1,
-        }
-        if outcome.status == "sent":
-            values["sent_at"] = now
+        stmt = final
+        params.update(
+            status=outcome.status,
+            message_id=outcome.message_id,
+            channel_id=outcome.channel_id,
+            sent_at=now if outcome.status == "sent" else None,
+        )
     else:
         raise ValueError(f"unknown outcome {outcome.status!r}")
-    result = await session.execute(
-        update(Delivery).where(*held).values(values).execution_options(synchronize_session=False)
-    )
-    if not affected(result):
+    if not affected(await session.execute(stmt, params)):
         return False
     if outcome.status == "closed" and claim.kind in ("digest", "snooze"):
         await dm.mark_closed(session, claim.target_id)

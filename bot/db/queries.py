@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +17,21 @@ def affected(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# A learner id, or a bound parameter standing for one (statements built once, run many times).
+UserId = int | BindParameter[int]
+
+
 def insert_stmt(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT (with ON CONFLICT support) for ``model``."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def core_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """``insert_stmt`` on the model's table: Core, for executemany without ORM bulk handling."""
+    dialect = session.get_bind().dialect.name
+    table = Base.metadata.tables[str(model.__tablename__)]
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 async def insert_ignore(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, object]]) -> None:
@@ -118,14 +129,14 @@ async def card_for_question(session: AsyncSession, user_id: int, question_id: st
     return await session.scalar(select(Card).where(Card.learner_id == user_id, Card.question_id == question_id))
 
 
-def _removed_topics(user_id: int) -> Select[str]:
+def _removed_topics(user_id: UserId) -> Select[str]:
     """The learner's topics taken out of reviews."""
     return select(TopicProgress.topic_id).where(
         TopicProgress.learner_id == user_id, TopicProgress.removed_at.is_not(None)
     )
 
 
-def _closed_to_new(user_id: int) -> Select[str]:
+def _closed_to_new(user_id: UserId) -> Select[str]:
     """Topics whose new questions the learner does not want: removed or skipped."""
     return select(TopicProgress.topic_id).where(
         TopicProgress.learner_id == user_id,
@@ -133,7 +144,7 @@ def _closed_to_new(user_id: int) -> Select[str]:
     )
 
 
-def _reviewable(user_id: int) -> list[ColumnElement[bool]]:
+def _reviewable(user_id: UserId) -> list[ColumnElement[bool]]:
     """Cards the learner reviews: theirs, not suspended, not of a topic they took out."""
     return [Card.learner_id == user_id, Card.suspended.is_(False), Card.topic_id.not_in(_removed_topics(user_id))]
 

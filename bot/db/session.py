@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -67,11 +68,24 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 
         event.listen(sync, "begin", _sqlite_begin)
         return engine
-    # No pre-ping round trip per checkout: stale connections are recycled by age, and a
-    # connection lost mid-unit surfaces as a transient error the caller retries.
+    # No pre-ping round trip per checkout: stale connections are recycled by age, a
+    # connection the server closed (a restart, a terminated backend) is noticed by asyncpg
+    # itself and replaced at checkout, and one lost mid-unit surfaces as a transient error
+    # the caller retries.
     kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_size", 10)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+    return engine
+
+
+def _replace_if_closed(dbapi_conn: DBAPIConnection, _record: object, _proxy: object) -> None:
+    """A pooled connection whose socket the server closed is thrown away before use (the
+    pool then connects afresh): asyncpg knows without a round trip."""
+    driver = getattr(dbapi_conn, "driver_connection", None)
+    is_closed = getattr(driver, "is_closed", None)
+    if is_closed is not None and is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 class ReadOnlyUnitError(RuntimeError):

@@ -36,8 +36,8 @@ class DirectMessages:
             cached = await dm.channel_id(session, learner_id)
         if cached:
             return cached
-        await self.services.limiter.acquire()
-        channel = await self.bot.create_dm(discord.Object(learner_id))
+        async with self.services.limiter.slot():
+            channel = await self.bot.create_dm(discord.Object(learner_id))
         async with self.services.unit() as session:
             await dm.set_channel(session, learner_id, channel.id)
         return channel.id
@@ -52,11 +52,11 @@ class DirectMessages:
         for attempt in (1, 2):
             target = await self._channel_id(learner_id, known)
             channel = self.bot.get_partial_messageable(target, type=discord.ChannelType.private)
-            await self.services.limiter.acquire()
             try:
-                if nonce is None:
-                    return await channel.send(**message)
-                return await channel.send(nonce=nonce, **message)
+                async with self.services.limiter.slot():
+                    if nonce is None:
+                        return await channel.send(**message)
+                    return await channel.send(nonce=nonce, **message)
             except discord.NotFound as exc:
                 if exc.code != UNKNOWN_CHANNEL or attempt == 2:
                     raise

@@ -101,14 +101,14 @@ class ChannelPosts:
             await self._reveal(channel, previous)
         sent: dict[int, int] = {}
         for did, question in plan.posts:
-            await self.services.limiter.acquire()
             nonce = message_nonce("channel", did, claim.slot)
-            message = await channel.send(
-                embed=ui.post_embed(content, question, did),
-                view=ui.answer_view(question, did),
-                files=diagram_files(content, question),
-                nonce=nonce,
-            )
+            async with self.services.limiter.slot():
+                message = await channel.send(
+                    embed=ui.post_embed(content, question, did),
+                    view=ui.answer_view(question, did),
+                    files=diagram_files(content, question),
+                    nonce=nonce,
+                )
             sent[did] = message.id
         extras = {did: mid for did, mid in sent.items() if did != claim.delivery_id}
         if extras:
@@ -121,12 +121,12 @@ class ChannelPosts:
         question = self.services.content.questions.get(previous.question_id or "")
         if previous.message_id is None or question is None:
             return
-        await self.services.limiter.acquire()
         embed = ui.post_embed(
             self.services.content, question, previous.id, previous.answers, previous.correct_answers, revealed=True
         )
         with contextlib.suppress(discord.NotFound):
-            await channel.get_partial_message(previous.message_id).edit(embed=embed, view=None)
+            async with self.services.limiter.slot():
+                await channel.get_partial_message(previous.message_id).edit(embed=embed, view=None)
 
     def schedule_tally(self, did: int) -> None:
         """Edit the post's tally at most once per ``tally_delay`` seconds."""
@@ -147,10 +147,10 @@ class ChannelPosts:
         channel = self.bot.get_channel(channel_id)
         if question is None or not isinstance(channel, discord.TextChannel | discord.Thread):
             return
-        await self.services.limiter.acquire()
         try:
-            await channel.get_partial_message(message_id).edit(
-                embed=ui.post_embed(self.services.content, question, did, answers, correct)
-            )
+            async with self.services.limiter.slot():
+                await channel.get_partial_message(message_id).edit(
+                    embed=ui.post_embed(self.services.content, question, did, answers, correct)
+                )
         except discord.HTTPException as exc:
             log.info("tally edit of %s failed: %s", message_id, exc)

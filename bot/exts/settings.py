@@ -19,7 +19,6 @@ from bot.db.models import Learner
 from bot.study import learners, workload
 from bot.study import parameters as fsrs_parameters
 from bot.ui.autocomplete import timezone_choices
-from bot.ui.charts import render_workload_png
 from bot.ui.installs import BOTH_INSTALLS, EVERYWHERE
 from bot.ui.interaction import StudyInteraction
 from bot.ui.replies import ack
@@ -110,7 +109,7 @@ class SettingsCog(commands.Cog):
             deck = await workload.deck_of(session, learner, services.content)
         points = await asyncio.to_thread(workload.advice, deck)
         rows = [(point.retention, point.reviews_per_day, point.remembered) for point in points]
-        png = await asyncio.to_thread(render_workload_png, rows, deck.current)
+        png = await self.bot.charts.render_workload(rows, deck.current)
         await interaction.followup.send(
             embed=workload_embed(points, deck), file=discord.File(io.BytesIO(png), "workload.png"), ephemeral=True
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import discord
@@ -13,7 +12,6 @@ from bot.client import StudyBot
 from bot.db import queries
 from bot.study import stats as st
 from bot.study import workload
-from bot.ui.charts import render_stats_png
 from bot.ui.installs import everywhere
 from bot.ui.interaction import StudyInteraction, personal
 from bot.ui.replies import ack
@@ -37,7 +35,7 @@ class StatsCog(commands.Cog):
         if data.empty:
             await interaction.followup.send(embed=nothing_yet_embed())
             return
-        png = await asyncio.to_thread(render_stats_png, data)
+        png = await self.bot.charts.render(data)
         await interaction.followup.send(
             embed=stats_embed(data, calibration), file=discord.File(io.BytesIO(png), "stats.png")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -10,15 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
+from bot.db import digest_reads as reads
 from bot.db import queries
 from bot.db.models import Card, Delivery, Learner, QuizSession
 from bot.errors import NotAllowed, StaleInteraction
 from bot.study import quiz, starting
 from bot.study.learners import on_vacation
-from scheduler.timeutil import local_date, zone
+from scheduler.timeutil import day_start, local_date, zone
 
 BACKLOG_DAYS = 5
 SNOOZE = timedelta(hours=1)
+NOTHING_DUE = "nothing due, paused or on vacation"
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,59 @@ async def for_delivery(
     session: AsyncSession, content: Content, delivery_id: int, kind: str, learner_id: int, now: datetime
 ) -> Digest | str:
     """What to send for a claimed digest or snooze reminder, or why nothing is sent. Made once
-    per delivery: a retry or a takeover re-sends the same quiz session."""
+    per delivery: a retry or a takeover re-sends the same quiz session.
+
+    The common case (a first attempt of a digest, the learner not back from a vacation) is
+    a handful of Core statements; the rest takes the general path."""
+    if kind == "digest":
+        target = await reads.digest_target(session, learner_id, delivery_id)
+        fresh = target is not None and target.session_id is None and target.vacation_until is None
+        if target is not None and fresh and target.dm_status != "closed":
+            return await _fresh_digest(session, content, delivery_id, target, now)
+    return await _general(session, content, delivery_id, kind, learner_id, now)
+
+
+async def _fresh_digest(
+    session: AsyncSession, content: Content, delivery_id: int, target: reads.DigestTarget, now: datetime
+) -> Digest | str:
+    """``prepare`` for a learner not on (or back from) a vacation, without ORM objects: the
+    day's counts, the queue and the due count in one read, then the session and the
+    delivery's link to it."""
+    if not target.digest_enabled or target.paused:
+        return NOTHING_DUE
+    limits, size, live = target.limits, target.digest_size, content.questions
+    tz = zone(limits.timezone)
+    since = day_start(local_date(now, tz, limits.day_cutoff_hour), tz, limits.day_cutoff_hour)
+    read = await reads.digest_queue(session, limits.learner_id, since, now, size)
+    # The daily limits, as ``starting.build_queue`` applies them.
+    review_budget = max(0, limits.reviews_per_day - read.reviews_today)
+    new_budget = max(0, limits.new_per_day - read.new_today)
+    due_ids = [q for q in read.due[: min(size, review_budget)] if q in live]
+    room = min(size - len(due_ids), new_budget, review_budget - len(due_ids))
+    new_ids = [q for q in read.new[: max(0, room)] if q in live]
+    queue = due_ids + new_ids
+    if not queue:
+        return NOTHING_DUE
+    values = {
+        "learner_id": limits.learner_id,
+        "source": "digest",
+        "queue": queue,
+        "position": 0,
+        "answered": False,
+        "correct_count": 0,
+        "answered_count": 0,
+        "seed": random.randrange(1 << 30),
+        "shown_at": None,  # pushed by DM: the first answer is not timed
+        "created_at": now,
+    }
+    sid = await reads.insert_session(session, delivery_id, values)
+    step = quiz.step_of(content, QuizSession(id=sid, finished_at=None, **values))
+    return Digest(step, read.due_total, len(new_ids), dm_channel_id=target.dm_channel_id)
+
+
+async def _general(
+    session: AsyncSession, content: Content, delivery_id: int, kind: str, learner_id: int, now: datetime
+) -> Digest | str:
     learner = await session.get(Learner, learner_id)
     if learner is None or learner.dm_status == "closed":
         return "learner gone or DMs closed"
@@ -94,7 +149,7 @@ async def for_delivery(
     if kind == "digest":
         prepared = await prepare(session, content, learner, now)
         if prepared is None:
-            return "nothing due, paused or on vacation"
+            return NOTHING_DUE
         delivery.session_id = prepared.step.session.id
         return prepared
     qs = await latest_open_session(session, learner.id)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import sys
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from bot.db.models import Base
@@ -144,3 +148,26 @@ async def test_mydata_in_dms(harness: Harness) -> None:
     assert confirm is not None
     await ld.click(kim, confirm, "Yes, delete everything")
     assert confirm.content.startswith("🗑️ **Deleted.**")
+
+
+async def test_charts_are_drawn_outside_the_bot_and_survive_a_killed_worker(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, ld = harness, harness.ld
+    # Another test in this process may have loaded matplotlib: forget it for this one, so
+    # any import of it during /stats shows here.
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith(("matplotlib.", "mpl_toolkits"))]:
+        monkeypatch.delitem(sys.modules, name)
+    h.clock.set(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    ivy = ld.create_user("ivy")
+    it = await ld.slash(ivy, "quiz", {"topic": "perceptron", "count": 3})
+    await work_through(ld, ivy, it.original)  # type: ignore[arg-type]
+    first = (await ld.slash(ivy, "stats", {})).reply
+    assert first is not None and first.files["stats.png"].startswith(b"\x89PNG")
+    worker = h.bot.charts.pid
+    assert worker is not None and worker != os.getpid()
+    os.kill(worker, signal.SIGKILL)
+    second = (await ld.slash(ivy, "stats", {})).reply
+    assert second is not None and second.files["stats.png"].startswith(b"\x89PNG")
+    assert h.bot.charts.pid not in (None, worker)
+    assert not [m for m in sys.modules if m.startswith("matplotlib")]
