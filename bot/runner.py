@@ -13,10 +13,11 @@ from pathlib import Path
 
 from bot.client import StudyBot, create_bot
 from bot.clock import Clock
+from bot.content import load_content
 from bot.db.session import Database, create_engine
 from bot.endpoint import apply_endpoints
 from bot.metrics import Metrics
-from bot.services import Services, load_linted
+from bot.services import Services
 from bot.settings import Settings
 from scheduler.ratelimit import RateLimiter
 
@@ -33,7 +34,8 @@ async def build_services(
 ) -> Services:
     """Load and validate content (raises ContentError), open the database, migrate it."""
     folder = content_dir or settings.content_dir
-    content = await asyncio.to_thread(load_linted, folder)
+    # Start fast: the lint (a second) is for authors (`content check`) and reloads.
+    content = await asyncio.to_thread(load_content, folder)
     engine = create_engine(settings.database_url)
     if migrate:
         from bot.db.migrate import upgrade  # Alembic is loaded only when migrating here

@@ -20,6 +20,7 @@ subscripts, strings, other names or calls) is refused when the expression is par
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -222,13 +223,19 @@ class Expr:
 
 def parse(text: str, names: frozenset[str] | set[str], *, logic: bool = False) -> Expr:
     """Parse ``text`` using only the given variable names; ``logic`` allows comparisons and
-    and/or/not (for where: conditions). ExprError says what is wrong and where."""
+    and/or/not (for where: conditions). ExprError says what is wrong and where. Parsed once per
+    (text, names, logic): every draw of a variant reuses the tree."""
+    return _parse(text, frozenset(names), logic)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str, names: frozenset[str], logic: bool) -> Expr:
     if len(text) > MAX_LENGTH:
         raise ExprError(f"the expression is longer than {MAX_LENGTH} characters")
     tokens = _tokens(text)
     if not tokens:
         raise ExprError("the expression is empty")
-    parser = _Parser(tokens, frozenset(names), logic)
+    parser = _Parser(tokens, names, logic)
     tree = parser.parse_or()
     if parser.index != len(tokens):
         _, value, at = tokens[parser.index]

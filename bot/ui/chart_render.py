@@ -8,8 +8,8 @@ import contextlib
 import ctypes
 import gc
 import io
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 
