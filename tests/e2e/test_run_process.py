@@ -51,9 +51,15 @@ async def test_run_logs_json_without_token_and_stops_cleanly(
         it = await ld.slash(user, "roadmap", {})
         assert it.original is not None
         proc.send_signal(signal.SIGHUP)  # reload content without a restart
-        await asyncio.sleep(1.5)
+        assert proc.stdout is not None
+        seen = b""
+        while b"content reloaded:" not in seen:  # the reload is logged once it is done
+            line = await asyncio.wait_for(proc.stdout.readline(), 60)
+            assert line, "the bot exited before reloading: " + seen.decode()[-3000:]
+            seen += line
         proc.send_signal(sig)
-        out, _ = await asyncio.wait_for(proc.communicate(), 30)
+        rest, _ = await asyncio.wait_for(proc.communicate(), 30)
+        out = seen + rest
     finally:
         if proc.returncode is None:
             proc.kill()
