@@ -15,7 +15,7 @@ from bot.yamlpos import Doc, Pos
 # Discord's attachment limit without boosts (10 MiB); a diagram is far smaller in practice.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-LOAD_DRAWS = 10  # draws tried at every load; `content check` tries many more
+LOAD_DRAWS = 3  # draws tried at every load; `content check` tries every combination or 200
 
 Problem = tuple[tuple[object, ...], str]
 

@@ -276,16 +276,11 @@ class _Checker:
     def replacements(self, files: QuestionFiles, questions: dict[str, AnyQuestion]) -> dict[str, str]:
         """old id → new id from every ``replaces``: the old id must be gone, and replaced once."""
         replaced_by: dict[str, str] = {}
+        # a cloze note's replaces: go to its first card
+        first_cards = {q.parent: q for q in questions.values() if isinstance(q, ClozeCard) and q.replaces}
         for path, doc, qf in files:
             for qi, written in enumerate(qf.questions):
-                question = questions.get(written.id) or next(
-                    (
-                        q
-                        for q in questions.values()
-                        if isinstance(q, ClozeCard) and q.parent == written.id and q.replaces
-                    ),
-                    None,
-                )
+                question = questions.get(written.id) or first_cards.get(written.id)
                 if question is None:
                     continue
                 for index, old in enumerate(written.replaces):

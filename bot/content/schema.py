@@ -3,6 +3,7 @@ frozen pydantic models that forbid unknown keys. No Discord here."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Literal
 
@@ -95,10 +96,13 @@ class Variable(_Model):
         """Every value it can take."""
         if self.choices is not None:
             return self.choices
-        low, high = float(self.min or 0), float(self.max or 0)
-        step = self.step or 1.0
-        count = int((high - low) / step + 1e-9) + 1
-        return tuple(round(low + k * step, 10) for k in range(min(count, 10_001)))
+        return _grid(float(self.min or 0), float(self.max or 0), self.step or 1.0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _grid(low: float, high: float, step: float) -> tuple[float, ...]:
+    count = int((high - low) / step + 1e-9) + 1
+    return tuple(round(low + k * step, 10) for k in range(min(count, 10_001)))
 
 
 class _Common(_Model):
