@@ -68,14 +68,15 @@ Every figure is ``mean±h``: the mean over seeds and the half-width of its 95 % 
 seeds (each seed draws its own learners). Per policy: ``retention`` (the share of scheduled
 reviews recalled: not first sights, not re-asks), ``calib med``, ``|calib| med`` and ``worst``
 (per learner, achieved minus desired retention in points; over the seed's learners its median,
-the median of its absolute value, and the largest absolute value), ``noise sd`` (the median over
-learners of the sampling sd of a learner's achieved retention, ``sqrt(Σ p(1-p)) / n`` over its
-``n`` due reviews with the truth's recall probabilities ``p``: the error luck alone makes; with
-8 learners, a worst of about twice it is noise), ``knowledge`` (mean true
-recall probability over the cards introduced so far, at the end of each day), ``rev/day``
-(all reviews: first sights and re-asks included), ``log loss`` (fsrs-rs's log loss of that
-policy's parameter set on the held-out later period: each learner's deck-B log under
-``fsrs-default@0.90``).
+the median of its absolute value, and the largest absolute value; "achieved" counts the due
+reviews of cards in FSRS's Review state, as ``/stats`` does, not the next-day repeats of
+learning and relearning steps), ``noise sd`` (the median over learners of the sampling sd of
+a learner's achieved retention, ``sqrt(Σ p(1-p)) / n`` over its ``n`` due reviews with the
+truth's recall probabilities ``p``: the error luck alone makes; over 8 learners, a worst of
+about twice it is noise), ``knowledge`` (mean true recall probability over the cards
+introduced so far, at the end of each day), ``rev/day`` (all reviews: first sights and
+re-asks included), ``log loss`` (fsrs-rs's log loss of that policy's parameter set on the
+held-out later period: each learner's deck-B log under ``fsrs-default@0.90``).
 
 ``equal retention`` and ``equal knowledge``: the reviews a day FSRS needs (interpolated over
 its desired-retention sweep, per seed) to reach a baseline's retention or knowledge, divided
@@ -91,6 +92,14 @@ day. py-fsrs, which the bot schedules with, counts elapsed days as floored 24-ho
 so a review under 24 hours after the previous one on the next day updates its state as a
 same-day review; the simulation keeps that, as the bot does. The fits count days as
 fsrs-rs does (see ``scheduler.fitting``).
+
+Why one parameter set cannot be calibrated for every learner of ``shifted``: at desired
+retention 0.90 an FSRS-6 interval is the stability itself, whatever the decay (stability is
+the time to 90 %), so the decay ×1.6 hardly moves calibration there and the initial
+stabilities ×0.6 only move the first intervals; what no single set absorbs is the ±50 %
+individual spread (``fsrs-center`` measures it). A fit to everyone's reviews is calibrated
+over reviews, and the learners who forget faster fall short of any single set's promise and
+give the most reviews, so a community set over-delivers for the typical learner.
 """
 
 from __future__ import annotations
