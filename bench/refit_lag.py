@@ -31,15 +31,15 @@ from pathlib import Path
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
-from sqlalchemy import insert
 
-from bot.db.models import Card, Learner, ParameterSet, ReviewLog
+from bot.db.models import Learner, ParameterSet
 from bot.runner import build_services
 from bot.settings import Settings
 from bot.study.parameters import FitLog, kinds_of
 from scheduler import fitting
 from scheduler.fitting import Review
 from scheduler.refit import FitJob, Refitter, process_runner, run_fit
+from tests.scheduler.refit_seed import add_history
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 TARGET_MS = 50.0
@@ -118,39 +118,7 @@ async def seeded_services(folder: Path, logs: dict[int, list[Review]]) -> Settin
             session.add(Learner(id=learner_id, created_at=START))
             await session.flush()
             for position, history in enumerate(fitting.histories(log).values()):
-                state = fitting.recompute(DEFAULT_PARAMETERS, history, 0.9, end)
-                card = Card(
-                    learner_id=learner_id,
-                    question_id=qids[position],
-                    topic_id="t",
-                    state=2,
-                    step=None,
-                    stability=state.stability,
-                    difficulty=state.difficulty,
-                    due=state.due,
-                    last_review=history[-1].reviewed_at,
-                    reps=len(history),
-                    created_at=history[0].reviewed_at,
-                )
-                session.add(card)
-                await session.flush()
-                rows = [
-                    {
-                        "card_id": card.id,
-                        "learner_id": learner_id,
-                        "question_id": card.question_id,
-                        "rating": review.rating,
-                        "reviewed_at": review.reviewed_at,
-                        "source": "quiz",
-                        "state_before": 2,
-                        "state_after": 2,
-                        "due_before": review.reviewed_at,
-                        "due_after": review.reviewed_at,
-                        "was_new": False,
-                    }
-                    for review in history
-                ]
-                await session.execute(insert(ReviewLog), rows)
+                await add_history(session, learner_id, qids[position], history, end)
         # A poor community set in use (initial stabilities ×20), so the new fit is adopted and
         # every card rescheduled: the job's heaviest path.
         poor = [min(100.0, value * 20) if index < 4 else value for index, value in enumerate(DEFAULT_PARAMETERS)]

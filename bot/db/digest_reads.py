@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Base, Card, Delivery, Learner, QuizSession, ReviewLog
-from bot.db.queries import _closed_to_new, _reviewable
+from bot.db.queries import _new_for, _reviewable
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,7 @@ def _queue_statement() -> CompoundSelect[str, str | None, int, int, int]:
             literal(0).label("n"),
             literal(0).label("m"),
         )
-        .where(
-            Card.learner_id == uid,
-            Card.suspended.is_(False),
-            Card.last_review.is_(None),
-            Card.topic_id.not_in(_closed_to_new(uid)),
-        )
+        .where(*_new_for(uid))
         .order_by(Card.id)
         .limit(size)
         .subquery()

@@ -149,6 +149,17 @@ def _reviewable(user_id: UserId) -> list[ColumnElement[bool]]:
     return [Card.learner_id == user_id, Card.suspended.is_(False), Card.topic_id.not_in(_removed_topics(user_id))]
 
 
+def _new_for(user_id: UserId) -> list[ColumnElement[bool]]:
+    """Never-reviewed cards the learner may be given: theirs, not suspended, not of a topic
+    they took out or skipped."""
+    return [
+        Card.learner_id == user_id,
+        Card.suspended.is_(False),
+        Card.last_review.is_(None),
+        Card.topic_id.not_in(_closed_to_new(user_id)),
+    ]
+
+
 async def due_cards(
     session: AsyncSession,
     user_id: int,
@@ -174,17 +185,7 @@ async def new_cards(
     session: AsyncSession, user_id: int, limit: int, topic_ids: Sequence[str] | None = None
 ) -> list[Card]:
     """Never-reviewed cards in the order they were added (not of removed or skipped topics)."""
-    query = (
-        select(Card)
-        .where(
-            Card.learner_id == user_id,
-            Card.suspended.is_(False),
-            Card.last_review.is_(None),
-            Card.topic_id.not_in(_closed_to_new(user_id)),
-        )
-        .order_by(Card.id)
-        .limit(limit)
-    )
+    query = select(Card).where(*_new_for(user_id)).order_by(Card.id).limit(limit)
     if topic_ids is not None:
         query = query.where(Card.topic_id.in_(list(topic_ids)))
     return list(await session.scalars(query))

@@ -105,24 +105,7 @@ async def _seed_cards(h: Harness, logs: dict[int, list[fitting.Review]]) -> None
     async with h.services.unit() as session:
         for learner_id, log in logs.items():
             for position, history in enumerate(fitting.histories(log).values()):
-                state = fitting.recompute(DEFAULT_PARAMETERS, history, 0.9, now)
-                card = Card(
-                    learner_id=learner_id,
-                    question_id=qids[position],
-                    topic_id="t",
-                    state=2,
-                    step=None,
-                    stability=state.stability,
-                    difficulty=state.difficulty,
-                    due=state.due,
-                    last_review=history[-1].reviewed_at,
-                    reps=len(history),
-                    created_at=history[0].reviewed_at,
-                )
-                session.add(card)
-                await session.flush()
-                reviews = [(review.reviewed_at, review.rating) for review in history]
-                await refit_seed.add_reviews(session, learner_id, card.id, card.question_id, reviews)
+                await refit_seed.add_history(session, learner_id, qids[position], history, now)
 
 
 async def test_settings_retention_without_a_value_shows_the_workload_with_warnings(harness: Harness) -> None:

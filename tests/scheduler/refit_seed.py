@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.db.models import Card, Learner, ReviewLog
@@ -45,26 +46,32 @@ async def seed(services: Services, logs: dict[int, list[Review]], kind: str) -> 
         for learner_id, log in logs.items():
             session.add(Learner(id=learner_id, created_at=now - timedelta(days=300)))
             await session.flush()
-            for position, (_, history) in enumerate(fitting.histories(log).items()):
-                state = fitting.recompute(DEFAULT_PARAMETERS, history, 0.9, now)
-                card = Card(
-                    learner_id=learner_id,
-                    question_id=qids[position],
-                    topic_id="t",
-                    state=2,
-                    step=None,
-                    stability=state.stability,
-                    difficulty=state.difficulty,
-                    due=state.due,
-                    last_review=history[-1].reviewed_at,
-                    reps=len(history),
-                    created_at=history[0].reviewed_at,
-                )
-                session.add(card)
-                await session.flush()
-                await add_reviews(
-                    session, learner_id, card.id, card.question_id, [(r.reviewed_at, r.rating) for r in history]
-                )
+            for position, history in enumerate(fitting.histories(log).values()):
+                await add_history(session, learner_id, qids[position], history, now)
+
+
+async def add_history(
+    session: AsyncSession, learner_id: int, question_id: str, history: Sequence[Review], now: datetime
+) -> Card:
+    """A card whose state is its review ``history`` under the default parameters, and its log."""
+    state = fitting.recompute(DEFAULT_PARAMETERS, list(history), 0.9, now)
+    card = Card(
+        learner_id=learner_id,
+        question_id=question_id,
+        topic_id="t",
+        state=2,
+        step=None,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=history[-1].reviewed_at,
+        reps=len(history),
+        created_at=history[0].reviewed_at,
+    )
+    session.add(card)
+    await session.flush()
+    await add_reviews(session, learner_id, card.id, question_id, [(r.reviewed_at, r.rating) for r in history])
+    return card
 
 
 async def add_reviews(

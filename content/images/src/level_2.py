@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import style
-from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.patches import Circle
 
 
 def activation_curves(path: Path) -> None:
@@ -41,7 +41,7 @@ def _node(ax, xy: tuple[float, float], text: str, colour: str) -> None:
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=22, linewidth=2.5, color=style.INK))
+    style.arrow(ax, start, end)
 
 
 def backprop_graph(path: Path) -> None:

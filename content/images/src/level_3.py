@@ -140,17 +140,11 @@ def max_pool_grid(path: Path) -> None:
 
 
 def _box(ax: Axes, centre: tuple[float, float], text: str, colour: str, width: float = 3.2) -> None:
-    x, y = centre
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - 0.45), width, 0.9, boxstyle="round,pad=0.1", facecolor=colour, edgecolor=style.INK
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=18)
+    style.box(ax, centre, (width, 0.9), text, face=colour, width=1.0, pad=0.1, fontsize=18)
 
 
 def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], **kwargs: object) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=24, lw=2.5, color=style.INK, **kwargs))
+    style.arrow(ax, start, end, head=24, **kwargs)
 
 
 def residual_block(path: Path) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import style
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle
 
 
 def _arrow(ax, start, end, colour: str = style.INK) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=20, linewidth=2.5, color=colour))
+    style.arrow(ax, start, end, colour=colour, head=20)
 
 
 def _line(ax, xs, ys, colour: str = style.INK) -> None:
@@ -19,19 +19,7 @@ def _line(ax, xs, ys, colour: str = style.INK) -> None:
 
 
 def _box(ax, centre, text: str, colour: str, width: float = 1.0, height: float = 0.75) -> None:
-    x, y = centre
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - height / 2),
-            width,
-            height,
-            boxstyle="round,pad=0.05",
-            facecolor="white",
-            edgecolor=colour,
-            linewidth=3,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=21, fontweight="bold", color=style.INK)
+    style.box(ax, centre, (width, height), text, face="white", edge=colour, width=3, fontsize=21, bold=True)
 
 
 def _op(ax, centre, text: str) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import style
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 TOKENS = ["the", "cat", "sat", "because", "it", "was", "tired"]
 
@@ -46,22 +45,11 @@ def draw_heatmap(path: Path) -> None:
 
 
 def _box(ax, x: float, y: float, text: str, colour: str, width: float = 1.7) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - 0.3),
-            width,
-            0.6,
-            boxstyle="round,pad=0.05",
-            facecolor=colour,
-            edgecolor=style.INK,
-            linewidth=2,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=17)
+    style.box(ax, (x, y), (width, 0.6), text, face=colour)
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=20, color=style.INK, linewidth=2))
+    style.arrow(ax, start, end, head=20, width=2)
 
 
 def draw_dataflow(path: Path) -> None:

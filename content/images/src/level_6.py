@@ -6,21 +6,11 @@ from pathlib import Path
 
 import style
 from matplotlib.axes import Axes
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch
 
 
 def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str, rad: float = 0.0) -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=22,
-            color=colour,
-            linewidth=2.5,
-            connectionstyle=f"arc3,rad={rad}",
-        )
-    )
+    style.arrow(ax, start, end, colour=colour, connectionstyle=f"arc3,rad={rad}")
 
 
 def _state(ax: Axes, x: float, y: float, name: str, note: str = "") -> None:
@@ -117,18 +107,7 @@ def draw_gridworld(path: Path) -> None:
 
 
 def _loop_box(ax: Axes, x: float, y: float, w: float, h: float, text: str, colour: str) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.08",
-            facecolor=colour,
-            edgecolor=style.INK,
-            linewidth=2.5,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=22)
+    style.box(ax, (x, y), (w, h), text, face=colour, width=2.5, pad=0.08, fontsize=22)
 
 
 def draw_agent_loop(path: Path) -> None:

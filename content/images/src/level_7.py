@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import style
 from matplotlib.axes import Axes
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch
 
 
 def _axes(fig) -> Axes:  # type: ignore[no-untyped-def]
@@ -21,23 +21,11 @@ def _axes(fig) -> Axes:  # type: ignore[no-untyped-def]
 
 
 def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, colour: str, size: int = 17) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.08",
-            facecolor=colour,
-            edgecolor=style.INK,
-            linewidth=2,
-            alpha=0.9,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, color=style.INK)
+    style.box(ax, (x, y), (w, h), text, face=colour, pad=0.08, fontsize=size, alpha=0.9)
 
 
 def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str = style.INK) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=22, linewidth=2.5, color=colour))
+    style.arrow(ax, start, end, colour=colour)
 
 
 def draw_gan_training(path: Path) -> None:

@@ -13,7 +13,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 IMAGES = Path(__file__).resolve().parents[1]
 
@@ -60,3 +62,50 @@ def save(fig: Figure, path: Path) -> None:
     """Write the PNG without metadata that changes between runs, so the output is reproducible."""
     fig.savefig(path, dpi=DPI, metadata={"Software": None}, pil_kwargs={"optimize": False})
     plt.close(fig)
+
+
+def arrow(
+    ax: Axes,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    colour: str = INK,
+    width: float = 2.5,
+    head: float = 22,
+    **kwargs: object,
+) -> None:
+    """A straight (or, with ``connectionstyle``, curved) arrow from ``start`` to ``end``."""
+    ax.add_patch(
+        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=head, linewidth=width, color=colour, **kwargs)
+    )
+
+
+def box(
+    ax: Axes,
+    centre: tuple[float, float],
+    size: tuple[float, float],
+    text: str,
+    *,
+    face: str,
+    edge: str = INK,
+    width: float = 2.0,
+    pad: float = 0.05,
+    fontsize: float = 17,
+    bold: bool = False,
+    alpha: float | None = None,
+) -> None:
+    """A rounded box of ``size`` (width, height) centred on ``centre``, with ``text`` in it."""
+    (x, y), (w, h) = centre, size
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle=f"round,pad={pad}",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=width,
+            alpha=alpha,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, fontweight="bold" if bold else "normal", color=INK)
