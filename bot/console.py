@@ -121,13 +121,30 @@ class Console:
         if clicked is None and not fresh:
             print("(no answer)")
 
-    def _show_modal(self, modal: dict[str, Any]) -> None:
-        print(f"📝 Form: {modal.get('title', '')}")
+    @staticmethod
+    def _form_fields(modal: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """Each input of a form with its label (a label row names the input it holds)."""
+        fields = []
         for row in modal.get("components") or []:
             for field in row.get("components") or [row.get("component") or {}]:
+                if field.get("custom_id"):
+                    fields.append((row.get("label") or field.get("label") or "", field))
+        return fields
+
+    def _show_modal(self, modal: dict[str, Any]) -> None:
+        print(f"📝 Form: {modal.get('title', '')}")
+        fields = self._form_fields(modal)
+        for label, field in fields:
+            if field.get("type") == 3:
+                choices = ", ".join(f"{n}. {o['label']}" for n, o in enumerate(field.get("options") or [], 1))
+                print(f"  {label} — pick one: {choices}")
+            else:
                 hint = f" (e.g. {field['placeholder']})" if field.get("placeholder") else ""
-                print(f"  {field.get('label', '')}{hint}")
-        print("  Type your answer and press Enter (`cancel` to close the form).")
+                optional = " (optional)" if field.get("required") is False and "optional" not in label else ""
+                print(f"  {label}{optional}{hint}")
+        joined = " | ".join(label or "answer" for label, _ in fields)
+        how = f"Type `{joined}` and press Enter" if len(fields) > 1 else "Type your answer and press Enter"
+        print(f"  {how} (`cancel` to close the form).")
 
     async def _submit_modal(self, line: str) -> None:
         it, self.modal = self.modal, None
@@ -135,18 +152,28 @@ class Console:
         if line == "cancel":
             print("(form closed)")
             return
-        inputs = [
-            field["custom_id"]
-            for row in it.modal.get("components") or []
-            for field in (row.get("components") or [row.get("component") or {}])
-            if field.get("custom_id")
-        ]
-        values = [part.strip() for part in line.split(" | ")] if len(inputs) > 1 else [line]
+        fields = [field for _, field in self._form_fields(it.modal)]
+        typed = [part.strip() for part in line.split("|")] if len(fields) > 1 else [line]
+        values: dict[str, Any] = {}
+        for field, text in zip(fields, typed, strict=False):
+            values[field["custom_id"]] = self._pick(field, text) if field.get("type") == 3 else text
         clicked = it.message
         before = clicked.edited if clicked else None
-        sent = await self.ld.submit_modal(self.user, it, dict(zip(inputs, values, strict=False)), timeout=15)
+        sent = await self.ld.submit_modal(self.user, it, values, timeout=15)
         await self.ld.settle()
         self.show_answer(sent, clicked, before)
+
+    @staticmethod
+    def _pick(field: dict[str, Any], text: str) -> list[str]:
+        """A select's answer typed as its number, its label or its value."""
+        options = field.get("options") or []
+        for number, option in enumerate(options, 1):
+            if text in (str(number), option.get("value")) or text.casefold() == str(option.get("label")).casefold():
+                return [option["value"]]
+        if not text:
+            return []
+        labels = ", ".join(f"{number}. {option.get('label')}" for number, option in enumerate(options, 1))
+        raise ValueError(f"{text!r} is not one of the choices: {labels}")
 
     def show_new_posts(self) -> None:
         posts = [message for message in self.ld.messages_in(self.channel) if message.interaction_user is None]

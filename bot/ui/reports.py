@@ -63,7 +63,7 @@ class ReportForm(discord.ui.Modal):
         self.details: discord.ui.TextInput[ReportForm] = discord.ui.TextInput(
             custom_id="report:text",
             style=discord.TextStyle.paragraph,
-            placeholder="e.g. option B is also right because …",
+            placeholder="Option B is also right because …",
             required=False,
             max_length=reports.MAX_TEXT,
         )

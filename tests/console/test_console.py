@@ -97,3 +97,17 @@ async def test_console_help_numbered_messages_and_follow_ups(harness: Any, capsy
     assert "── #1 " in out and "Session" in out
     await console.handle("#9 1")
     assert "there is no message #9" in capsys.readouterr().out
+
+
+def test_console_fills_in_the_report_form(tmp_path: Path) -> None:
+    """A form with a choice and a text: the choice typed as its number, the parts split by |."""
+    script = '/quiz topic:"Activation functions" count:1\n1\n2\n9 | x\n2\n3 | Typo in line two\n2\ntypo\nquit\n'
+    r = run_console(script, tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = r.stdout
+    assert "[2] Report a problem" in out  # the first question is multiple choice: [1] answers A
+    assert "📝 Form: Report a problem with this question" in out
+    assert "What is wrong? — pick one: 1. Wrong answer, 2. Unclear, 3. Typo, 4. Something else" in out
+    assert "'9' is not one of the choices: 1. Wrong answer" in out
+    assert "🙏 Thank you!" in out
+    assert "You have already reported this question" in out
