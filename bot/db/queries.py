@@ -240,11 +240,12 @@ async def get_state(session: AsyncSession, key: str) -> str | None:
 
 
 async def set_state(session: AsyncSession, key: str, value: str, now: datetime) -> None:
-    row = await session.get(AppState, key)
-    if row is None:
-        session.add(AppState(key=key, value=value, updated_at=now))
-    else:
-        row.value, row.updated_at = value, now
+    """Store ``key`` = ``value`` in one upsert: processes starting together (each syncing the
+    commands) may write the same key at once, and neither may fail."""
+    statement = insert_stmt(session, AppState).values(key=key, value=value, updated_at=now)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[AppState.key], set_={"value": value, "updated_at": now})
+    )
 
 
 async def sync_content_ids(session: AsyncSession, live_ids: set[str], replaced_by: dict[str, str]) -> dict[str, int]:

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.db import queries
 from bot.db.models import AppState, Learner
@@ -88,3 +88,42 @@ async def test_a_failed_write_unit_rolls_back_and_frees_the_gate(services: Servi
             _ = 1 / 0
     async with asyncio.timeout(2), services.unit() as s:
         assert await s.get(Learner, 8) is None
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_two_processes_storing_the_same_state_key_both_succeed(services: Services) -> None:
+    """Two bot processes start together and both store the synced command hash: the second
+    writer, which did not see the first's uncommitted row, must update it, not fail on the
+    primary key (that failure used to stop one process at start)."""
+    from bot.db.session import create_engine, session_factory
+
+    other = create_engine(services.engine.url.render_as_string(hide_password=False))
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+
+    looked, written = asyncio.Event(), asyncio.Event()
+
+    async def second_process() -> None:
+        async with session_factory(other)() as session, session.begin():
+            assert await queries.get_state(session, "commands:x") is None  # nobody has written it yet
+            looked.set()
+            await written.wait()
+            await queries.set_state(session, "commands:x", "two", now)  # the first's row is there now
+
+    racing = asyncio.create_task(second_process())
+    try:
+        await looked.wait()
+        async with services.unit() as session:
+            await queries.set_state(session, "commands:x", "one", now)
+            await session.flush()
+            written.set()
+            # Commit only once the second writer waits on this uncommitted row.
+            async with other.connect() as watcher:
+                waiting = text("select count(*) from pg_stat_activity where wait_event_type = 'Lock'")
+                while not racing.done() and not (await watcher.execute(waiting)).scalar():  # noqa: ASYNC110 - polls the server
+                    await asyncio.sleep(0.01)
+        await racing
+        async with services.read() as session:
+            assert await queries.get_state(session, "commands:x") == "two"
+            assert await session.scalar(select(func.count()).select_from(AppState)) == 1
+    finally:
+        await other.dispose()
