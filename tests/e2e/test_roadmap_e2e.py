@@ -115,6 +115,9 @@ async def test_resources_filters(harness: Harness) -> None:
     it = await ld.slash(dee, "resources", {"topic": "bert", "type": "video"})
     desc = it.original.embeds[0]["description"]  # type: ignore[union-attr]
     assert "No video links here" in desc and "paper" in desc
+    it = await ld.slash(dee, "resources", {"level": 7, "type": "community"})
+    vals = "".join(f["value"] for f in it.original.embeds[0]["fields"])  # type: ignore[union-attr]
+    assert "Papers With Code" in vals and "closed in 2025" in vals and "Hugging Face's papers pages" in vals
 
 
 async def test_autocomplete_is_relevant_and_bounded(harness: Harness) -> None:
