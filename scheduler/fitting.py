@@ -4,13 +4,12 @@ Conventions:
 
 - a review log is a list of :class:`Review` (card, aware time, rating 1-4);
 - ``delta_t`` counts days as FSRS (fsrs-rs, Anki) does: the number of day boundaries between
-  a card's previous review and this one, a day starting at 04:00 (``ROLLOVER``) in the time
+  a card's previous review and this one, a day starting at 04:00 (``srs.ROLLOVER``) in the time
   zone of the review's datetime, so UTC datetimes count UTC days and datetimes in a learner's
-  zone count that learner's days; the first review of a card has ``delta_t`` 0. (py-fsrs,
-  which schedules live in ``scheduler.srs``, floors elapsed 24-hour periods instead, so it
-  takes a review 23 hours after the previous one, on the next day, for a same-day one; fitted
-  on that count the short-term parameters soak up next-day forgetting and the decay sticks
-  to its lower bound in the simulated logs of ``bench/srs_simulation.py``.)
+  zone count that learner's days; the first review of a card has ``delta_t`` 0. Live
+  scheduling (``scheduler.srs``) counts days the same way, so a fitted set means the same
+  thing in the fit and in the schedule. (py-fsrs alone floors elapsed 24-hour periods: a
+  review 23 hours after the previous one, on the next day, would count as a same-day one.)
 - same-day reviews (``delta_t`` 0, e.g. a lapse asked again in the session) stay in the card's
   history, where FSRS-6 applies its short-term stability, but are never a prediction target:
   an FSRS item is a card's history up to a review at least a day after the previous one, and
@@ -26,20 +25,19 @@ import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, TypeVar
 
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 from fsrs_rs_python import FSRS, FSRSItem, FSRSReview, evaluate_with_time_series_splits
 
-from scheduler.srs import RELEARNING_STEPS
+from scheduler.srs import RELEARNING_STEPS, review_day
 
 MAX_REVIEWS = 200_000  # the most a fit reads: about 3 s of CPU (see ``fit``)
 MIN_ITEMS = 64  # below this fsrs-rs fits the initial stabilities at most: keep the start set
 MIN_PERSONAL_REVIEWS = 2_000  # a learner's own parameters need at least this many reviews
 HELD_OUT_SHARE = 0.2
 MAXIMUM_INTERVAL = 36_500
-ROLLOVER = timedelta(hours=4)  # a review day starts at 04:00 in the review's time zone, as in Anki
 FLOAT32_SLACK = 1e-5  # fsrs-rs works in float32: a bound can come back this far off
 CardKey = TypeVar("CardKey", bound=Hashable)
 
@@ -116,16 +114,6 @@ def histories(reviews: Sequence[Review]) -> dict[str | int, list[Review]]:
     for review in sorted(reviews, key=lambda r: (r.reviewed_at, str(r.card))):
         grouped.setdefault(review.card, []).append(review)
     return grouped
-
-
-def review_day(moment: datetime) -> date:
-    """The day a review counts for: its date in its own time zone, a day starting at ``ROLLOVER``."""
-    return (moment - ROLLOVER).date()
-
-
-def elapsed_days(earlier: datetime, later: datetime) -> int:
-    """Days from ``earlier`` to ``later`` as FSRS counts them: review days between them (never negative)."""
-    return max(0, (review_day(later) - review_day(earlier)).days)
 
 
 def _deltas(history: Sequence[Review]) -> list[int]:

@@ -13,6 +13,7 @@ from bot.study.parameters import parameters_for
 from bot.study.progress import card_state
 from scheduler import srs
 from scheduler.srs import CardState, Rating
+from scheduler.timeutil import zone
 
 
 def _apply(card: Card, new: CardState) -> None:
@@ -34,11 +35,14 @@ async def record_review(
     choice: int | None = None,
 ) -> ReviewLog:
     """Apply an FSRS review to the card under the parameters scheduling the learner's cards
-    of ``kind`` (personal → community → default) and log it (state before and after, and the
-    option picked: ``choice``), in the caller's transaction."""
+    of ``kind`` (personal → community → default; days counted in the learner's time zone) and
+    log it (state before and after, and the option picked: ``choice``), in the caller's
+    transaction."""
     before = card_state(card)
     parameters = await parameters_for(session, learner, kind)
-    after = srs.review(before, rating, now, retention=learner.desired_retention, parameters=parameters)
+    after = srs.review(
+        before, rating, now, retention=learner.desired_retention, parameters=parameters, zone=zone(learner.timezone)
+    )
     log = ReviewLog(
         card_id=card.id,
         learner_id=learner.id,
@@ -85,7 +89,14 @@ async def revise_review(
         log.last_review_before,
     )
     parameters = await parameters_for(session, learner, kind)
-    after = srs.review(before, rating, log.reviewed_at, retention=learner.desired_retention, parameters=parameters)
+    after = srs.review(
+        before,
+        rating,
+        log.reviewed_at,
+        retention=learner.desired_retention,
+        parameters=parameters,
+        zone=zone(learner.timezone),
+    )
     if log.rating == Rating.AGAIN and rating != Rating.AGAIN and log.state_before == srs.State.REVIEW:
         card.lapses = max(0, card.lapses - 1)
     _apply(card, after)

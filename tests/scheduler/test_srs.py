@@ -76,3 +76,39 @@ def test_fuzz_varies_long_intervals() -> None:
         c = srs.review(c, Rating.GOOD, c.due, fuzz=False)
     dues = {srs.review(c, Rating.GOOD, c.due, fuzz=True).due for _ in range(20)}
     assert len(dues) > 1
+
+
+def test_days_are_review_days_from_a_4_am_rollover_not_24_hour_periods() -> None:
+    night = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
+    assert srs.elapsed_days(night, night + timedelta(hours=2)) == 0  # 01:00 is still the day before
+    assert srs.elapsed_days(night, night + timedelta(hours=6)) == 1  # 05:00: the next day
+    assert srs.elapsed_days(NOW, NOW + timedelta(hours=23)) == 1  # next day, under 24 hours later
+    assert srs.elapsed_days(NOW, NOW + timedelta(hours=47)) == 2
+    evening, later = datetime(2026, 3, 2, 18, 0, tzinfo=UTC), datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    assert srs.elapsed_days(evening, later) == 0
+    tokyo = timezone(timedelta(hours=9))  # there it is 03:00 then 05:00: across the rollover
+    assert srs.elapsed_days(evening.astimezone(tokyo), later.astimezone(tokyo)) == 1
+
+
+def test_a_review_the_next_morning_is_a_full_one_even_under_24_hours_later() -> None:
+    card = srs.review(CardState.new(NOW), Rating.GOOD, NOW, fuzz=False)  # 09:00
+    next_morning = srs.review(card, Rating.GOOD, NOW + timedelta(hours=23), fuzz=False)  # 08:00 the next day
+    a_day_later = srs.review(card, Rating.GOOD, NOW + timedelta(hours=25), fuzz=False)
+    same_day = srs.review(card, Rating.GOOD, NOW + timedelta(hours=8), fuzz=False)  # 17:00: short-term update
+    assert next_morning.stability == pytest.approx(a_day_later.stability)
+    assert card.stability and same_day.stability and next_morning.stability
+    assert same_day.stability < 1.5 * card.stability < next_morning.stability
+    assert next_morning.last_review == NOW + timedelta(hours=23)  # the real time is stored
+    morning, later = NOW + timedelta(hours=23), NOW + timedelta(hours=25)
+    assert srs.retrievability(card, morning) == srs.retrievability(card, later) < 1.0
+
+
+def test_days_are_counted_in_the_learners_zone() -> None:
+    card = srs.review(CardState.new(NOW), Rating.GOOD, NOW, fuzz=False)
+    tokyo = timezone(timedelta(hours=9))  # 09:00 and 20:00 UTC are 18:00 and 05:00 the next day in Tokyo
+    in_utc = srs.review(card, Rating.GOOD, NOW + timedelta(hours=11), fuzz=False)
+    in_tokyo = srs.review(card, Rating.GOOD, NOW + timedelta(hours=11), fuzz=False, zone=tokyo)
+    next_day = srs.review(card, Rating.GOOD, NOW + timedelta(days=1), fuzz=False)
+    assert in_tokyo.stability == pytest.approx(next_day.stability)
+    assert in_utc.stability is not None and next_day.stability is not None
+    assert in_utc.stability < next_day.stability
