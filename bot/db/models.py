@@ -152,6 +152,9 @@ class ReviewLog(Base):
     # What the learner picked: the option's index in the content's order (multiple choice),
     # 1/0 (true/false); none for self-rated cards. Item analysis counts distractor picks.
     choice: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    # The learner's desired retention when the card was reviewed (what its next due date aims
+    # at); None for reviews logged before migration 0006.
+    desired_retention: Mapped[float | None] = mapped_column(Float, default=None)
 
     __table_args__ = (
         Index("ix_review_logs_learner_time", "learner_id", "reviewed_at"),

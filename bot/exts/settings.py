@@ -45,14 +45,18 @@ class SettingsCog(commands.Cog):
         allowed_installs=BOTH_INSTALLS,
     )
 
-    async def _update(self, interaction: StudyInteraction, change: Change) -> None:
+    async def _update(
+        self, interaction: StudyInteraction, change: Change, note: Callable[[Learner], str | None] = lambda _: None
+    ) -> None:
         services = self.bot.services
         await ack(interaction, ephemeral=True, thinking=True)
         now = services.clock.now()
         async with services.unit() as session:
             learner = await change(session, now)
             embed = settings_embed(learner, now)
-        await interaction.followup.send(content="Saved.", embed=embed, ephemeral=True)
+            extra = note(learner)
+        content = "Saved." if extra is None else f"Saved. {extra}"
+        await interaction.followup.send(content=content, embed=embed, ephemeral=True)
 
     @settings.command(name="show", description="See your current settings")
     async def show(self, interaction: StudyInteraction) -> None:
@@ -98,7 +102,9 @@ class SettingsCog(commands.Cog):
         uid = interaction.user.id
         if value is not None:
             await self._update(
-                interaction, lambda session, now: learners.set_number(session, uid, "desired_retention", value, now)
+                interaction,
+                lambda session, now: learners.set_number(session, uid, "desired_retention", value, now),
+                lambda learner: workload.saved_warning(learner.desired_retention),
             )
             return
         services = self.bot.services

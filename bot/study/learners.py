@@ -98,13 +98,7 @@ async def set_number(session: AsyncSession, uid: int, field: str, value: float, 
     }
     learner = await queries.ensure_learner(session, uid, now)
     if field == "desired_retention":
-        try:
-            learner.desired_retention = srs.check_retention(float(value))
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Desired retention: {exc}. 0.90 means you'd recall 90% of cards when reviewed.",
-                title="Retention out of range",
-            ) from None
+        learner.desired_retention = _retention(value)
         return learner
     lo, hi, what = limits[field]
     if not lo <= value <= hi or int(value) != value:
@@ -113,6 +107,22 @@ async def set_number(session: AsyncSession, uid: int, field: str, value: float, 
         )
     setattr(learner, field, int(value))
     return learner
+
+
+def _retention(value: float) -> float:
+    """A desired retention as stored (two decimals, as the scheduler uses it), or InvalidInput
+    saying the range, and what was probably meant when it was typed as a percentage."""
+    rounded = round(float(value), 2)
+    if srs.MIN_RETENTION <= rounded <= srs.MAX_RETENTION:
+        return srs.check_retention(rounded)
+    hint = ""
+    if srs.MIN_RETENTION <= value / 100 <= srs.MAX_RETENTION:
+        hint = f" It is a fraction, not a percentage: did you mean {value / 100:.2f}?"
+    raise InvalidInput(
+        f"Desired retention must be from {srs.MIN_RETENTION:.2f} to {srs.MAX_RETENTION:.2f}; you gave {value:g}."
+        f"{hint} 0.90 means you'd recall about 90% of cards when they come up for review.",
+        title="Retention out of range",
+    )
 
 
 async def set_vacation(session: AsyncSession, uid: int, text: str, now: datetime) -> Learner:

@@ -64,6 +64,7 @@ async def record_review(
         last_review_before=before.last_review,
         was_new=before.last_review is None,
         choice=choice,
+        desired_retention=learner.desired_retention,
     )
     _apply(card, after)
     card.reps += 1

@@ -6,8 +6,9 @@
   one relearning step, as the bot asks) and reports the expected reviews a day and the cards
   remembered at the end. A learner without cards gets the figures for a 100-card deck.
 - **Calibration**: over the last 30 days, per kind, the share of *due* reviews (cards in the
-  Review state, answered at or after their due date) that were recalled, against the
-  learner's desired retention.
+  Review state, answered at or after their due date) that were recalled, against the desired
+  retention their due dates were set for (the learner's setting at the card's previous review;
+  today's setting for reviews logged before that was recorded).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from fsrs_rs_python import SimulatorConfig, default_simulator_config, simulate
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.content import Content
 from bot.db.models import Card, Learner, ReviewLog
@@ -80,6 +82,14 @@ def warning_for(retention: float) -> str | None:
     return None
 
 
+def saved_warning(retention: float) -> str | None:
+    """What to say with a saved desired retention that is unwise, or None."""
+    warning = warning_for(retention)
+    if warning is None:
+        return None
+    return f"⚠ {retention:.2f} is {warning}. `/settings retention` without a value shows what each costs."
+
+
 async def deck_of(session: AsyncSession, learner: Learner, content: Content) -> Deck:
     """The learner's live cards per kind and the parameters scheduling each kind."""
     kinds = store.kinds_of(content)
@@ -124,11 +134,25 @@ def advice(deck: Deck) -> list[Point]:
 
 
 async def calibration(session: AsyncSession, learner: Learner, content: Content, now: datetime) -> list[Calibration]:
-    """Per kind: the learner's desired retention and the share of due reviews recalled over
-    the last 30 days."""
+    """Per kind: the share of due reviews recalled over the last 30 days, and the desired
+    retention those reviews were scheduled for (their mean; the learner's setting when none)."""
     kinds = store.kinds_of(content)
+    previous = aliased(ReviewLog)
+    scheduled_for = (
+        select(previous.desired_retention)
+        .where(previous.card_id == ReviewLog.card_id, previous.reviewed_at == ReviewLog.last_review_before)
+        .order_by(previous.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    desired = func.coalesce(scheduled_for, learner.desired_retention)
     rows = await session.execute(
-        select(ReviewLog.question_id, func.count(), func.sum(case((ReviewLog.rating > 1, 1), else_=0)))
+        select(
+            ReviewLog.question_id,
+            func.count(),
+            func.sum(case((ReviewLog.rating > 1, 1), else_=0)),
+            func.sum(desired),
+        )
         .where(
             ReviewLog.learner_id == learner.id,
             ReviewLog.state_before == State.REVIEW,
@@ -137,12 +161,18 @@ async def calibration(session: AsyncSession, learner: Learner, content: Content,
         )
         .group_by(ReviewLog.question_id)
     )
-    totals = {kind: [0, 0] for kind in KINDS}
-    for question_id, count, recalled in rows.all():
+    totals = {kind: [0, 0, 0.0] for kind in KINDS}
+    for question_id, count, recalled, desired_sum in rows.all():
         total = totals[kinds.get(question_id, KINDS[-1])]
         total[0] += int(count)
         total[1] += int(recalled or 0)
+        total[2] += float(desired_sum or 0.0)
     return [
-        Calibration(kind, learner.desired_retention, (recalled / count) if count else None, count)
-        for kind, (count, recalled) in totals.items()
+        Calibration(
+            kind,
+            (desired_sum / count) if count else learner.desired_retention,
+            (recalled / count) if count else None,
+            int(count),
+        )
+        for kind, (count, recalled, desired_sum) in totals.items()
     ]

@@ -11,7 +11,7 @@ from bot.db.models import Learner, ParameterSet
 from bot.errors import NotAllowed
 from bot.study import parameters as store
 from bot.study.parameters import KindOverview
-from bot.study.workload import Deck, Point
+from bot.study.workload import EMPTY_DECK, Deck, Point
 from bot.ui.components import Item, Message, static_view
 from bot.ui.interaction import narrow
 from bot.ui.replies import ack, guarded
@@ -61,7 +61,8 @@ def _kind_text(found: KindOverview, learner: Learner, min_reviews: int) -> str:
 
 
 def scheduler_message(overview: list[KindOverview], learner: Learner, min_reviews: int) -> Message:
-    """Which parameters schedule each kind, and the button to switch between own and community."""
+    """Which parameters schedule each kind, and a button to switch between own and community
+    (back to community only while a set of the learner's own is in use)."""
     embed = discord.Embed(
         title="🧠 Your scheduler",
         colour=COLOUR,
@@ -71,11 +72,14 @@ def scheduler_message(overview: list[KindOverview], learner: Learner, min_review
     )
     for found in overview:
         embed.add_field(name=KIND_NAMES[found.in_use.kind], value=_kind_text(found, learner, min_reviews), inline=False)
-    if learner.personal_parameters:
-        button = SchedulerChoice("community", learner.id, "Back to community parameters")
+    buttons: list[Item]
+    if not learner.personal_parameters:
+        buttons = [SchedulerChoice("personal", learner.id, "Use my own parameters again")]
+    elif any(found.in_use.source == store.PERSONAL for found in overview):
+        buttons = [SchedulerChoice("community", learner.id, "Back to community parameters")]
     else:
-        button = SchedulerChoice("personal", learner.id, "Use my own parameters again")
-    return {"embed": embed, "view": static_view([button])}
+        buttons = []  # nothing to go back from: no set of your own is in use
+    return {"embed": embed, "view": static_view(buttons)}
 
 
 class SchedulerChoice(
@@ -132,9 +136,13 @@ def workload_embed(points: list[Point], deck: Deck) -> discord.Embed:
         f"simulated by FSRS from {source}, with your daily limits ({deck.new_per_day} new, "
         f"{deck.reviews_per_day} reviews).\n```\n" + "\n".join(lines) + "\n```",
     )
-    warned = sorted({point.warning for point in points if point.warning})
+    warned = list(dict.fromkeys(point.warning for point in points if point.warning))  # low first
     if warned:
         embed.add_field(name="⚠ Warnings", value="\n".join(f"• {text}" for text in warned), inline=False)
     embed.set_image(url="attachment://workload.png")
-    embed.set_footer(text="Change it with /settings retention value:0.90 · remembered: cards you'd recall on day 365")
+    size = sum(deck.cards.values()) if deck.own else EMPTY_DECK
+    embed.set_footer(
+        text=f"Change it with /settings retention value:0.90 · remembered: how many of the {size:,} cards "
+        "you'd recall on day 365"
+    )
     return embed

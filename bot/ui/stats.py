@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import discord
@@ -15,13 +16,27 @@ from bot.ui.text import clip, plural
 COLOUR = discord.Colour.blue()
 
 
+FEW_DUE_REVIEWS = 100  # below this, say how far luck alone moves the share
+
+
+def _chance(found: Calibration) -> str:
+    """How far luck alone moves the achieved share (95 %), for a small count."""
+    if found.reviews >= FEW_DUE_REVIEWS:
+        return ""
+    spread = 200 * math.sqrt(found.desired * (1 - found.desired) / found.reviews)
+    return f" (few yet: luck alone moves this by up to ±{round(spread)} points)"
+
+
 def calibration_text(calibration: Sequence[Calibration]) -> str:
     """Per kind: desired against achieved retention at due reviews (30 days)."""
     lines = []
     for found in calibration:
-        achieved = "no due reviews yet" if found.achieved is None else f"got **{round(100 * found.achieved)}%**"
-        count = f" of {plural(found.reviews, 'due review')}" if found.reviews else ""
-        lines.append(f"{found.kind.capitalize()}: asked {round(100 * found.desired)}%, {achieved}{count}")
+        desired = f"desired {round(100 * found.desired)}%"
+        if found.achieved is None:
+            lines.append(f"{found.kind.capitalize()}: {desired}, no due reviews yet")
+            continue
+        achieved = f"recalled **{round(100 * found.achieved)}%** of {plural(found.reviews, 'due review')}"
+        lines.append(f"{found.kind.capitalize()}: {desired}, {achieved}{_chance(found)}")
     return "\n".join(lines)
 
 
@@ -29,7 +44,9 @@ def stats_embed(stats: st.Stats, calibration: Sequence[Calibration] = ()) -> dis
     embed = discord.Embed(title="📊 Your study stats", colour=COLOUR)
     embed.add_field(name="Streak", value=f"🔥 **{plural(stats.current_streak, 'day')}** · best {stats.best_streak}")
     retention = (
-        "—" if stats.retention_30d is None else f"**{round(100 * stats.retention_30d)}%** of {stats.retention_30d_n}"
+        "—"
+        if stats.retention_30d is None
+        else f"**{round(100 * stats.retention_30d)}%** of {plural(stats.retention_30d_n, 'review')}"
     )
     embed.add_field(name="True retention (30 days)", value=retention)
     last7 = sum(n for day, n in stats.reviews_by_day.items() if (stats.today - day).days < 7)

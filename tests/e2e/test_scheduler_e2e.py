@@ -55,6 +55,7 @@ async def test_settings_scheduler_shows_the_sets_in_use_and_goes_back_to_communi
     assert list(fields) == ["Recognition (multiple choice, true/false)", "Recall (flashcards, cloze)"]
     assert all(value.startswith("**FSRS defaults**") for value in fields.values())
     assert "after 2,000 reviews of this kind (you have 0)" in fields["Recall (flashcards, cloze)"]
+    assert ld.components_of(reply) == []  # nothing of her own to go back from: no button
 
     # Ada has learned cards and her own recognition set; recall follows the community set.
     await ld.slash(ada, "quiz", {"topic": "perceptron", "count": 1})
@@ -126,7 +127,8 @@ async def test_settings_retention_without_a_value_shows_the_workload_with_warnin
     reviews = [float(rows[value].lstrip("▶ ").split()[1]) for value in sorted(rows)]
     assert reviews == sorted(reviews) and reviews[-1] > 2 * reviews[0]  # higher retention, more reviews
     warnings = {f["name"]: f["value"] for f in embed["fields"]}["⚠ Warnings"]
-    assert LOW_WARNING in warnings and HIGH_WARNING in warnings
+    assert warnings.index(LOW_WARNING) < warnings.index(HIGH_WARNING)  # in the table's order
+    assert embed["footer"]["text"].endswith("remembered: how many of the 100 cards you'd recall on day 365")
     assert embed["image"]["url"] == "attachment://workload.png"
     png = reply.files["workload.png"]
     import matplotlib.image
@@ -135,7 +137,14 @@ async def test_settings_retention_without_a_value_shows_the_workload_with_warnin
     assert image.shape[0] >= 300 and image.shape[1] >= 500
 
     await ld.slash(cy, "quiz", {"topic": "perceptron", "count": 3})
-    await ld.slash(cy, "settings retention", {"value": 0.97})
+    saved = (await ld.slash(cy, "settings retention", {"value": 0.856})).reply
+    assert saved is not None and saved.content == "Saved."  # no warning inside 0.80-0.95
+    assert {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}["Desired retention"] == "0.86"  # 2 decimals
+    low = (await ld.slash(cy, "settings retention", {"value": 0.78})).reply
+    assert low is not None and low.content.startswith("Saved. ⚠ 0.78 is below 0.80: intervals get very long")
+    high = (await ld.slash(cy, "settings retention", {"value": 0.97})).reply
+    assert high is not None and high.content.startswith("Saved. ⚠ 0.97 is above 0.95: the workload rises steeply")
+    assert not saved.embeds[0]["title"].lower().startswith(("error", "⚠"))
     it = await ld.slash(cy, "settings retention", {})
     embed = it.reply.embeds[0]  # type: ignore[union-attr]
     assert "your " in embed["description"] and "cards and the parameters scheduling them" in embed["description"]
@@ -154,22 +163,47 @@ async def test_stats_shows_calibration_at_due_reviews_per_kind(harness: Harness)
         assert card is not None
     kind = store.kind_of_question(h.services.content, card.question_id)
     # Ten due reviews of that card's kind over the last weeks, eight recalled; one early review.
+    # Each is judged against the retention its due date was set for, at the card's previous
+    # review: 0.80 for the first five, 0.90 after; the first has none recorded.
     async with h.services.unit() as session:
+        previous = None
         for day in range(10):
             at = NOW - timedelta(days=25 - 2 * day)
-            await _due_review(session, dee.id, card, at, rating=1 if day < 2 else 3, due=at - timedelta(hours=1))
+            await _due_review(
+                session,
+                dee.id,
+                card,
+                at,
+                rating=1 if day < 2 else 3,
+                due=at - timedelta(hours=1),
+                last=previous,
+                desired=0.80 if day < 5 else 0.90,
+            )
+            previous = at
         await _due_review(session, dee.id, card, NOW - timedelta(hours=2), rating=1, due=NOW + timedelta(days=3))
         await _due_review(session, dee.id, card, NOW - timedelta(days=40), rating=1, due=NOW - timedelta(days=41))
+    await ld.slash(dee, "settings retention", {"value": 0.97})  # today's setting: only for the first
     it = await ld.slash(dee, "stats", {})
     fields = {f["name"]: f["value"] for f in it.reply.embeds[0]["fields"]}  # type: ignore[union-attr]
     lines = dict(line.split(": ", 1) for line in fields["Calibration (30 days)"].splitlines())
-    assert lines[kind.capitalize()] == "asked 90%, got **80%** of 10 due reviews"
+    # (0.97 + 5 × 0.80 + 4 × 0.90) / 10 = 0.857; luck: 2 × sqrt(0.857 × 0.143 / 10) = 22 points
+    assert lines[kind.capitalize()] == (
+        "desired 86%, recalled **80%** of 10 due reviews (few yet: luck alone moves this by up to ±22 points)"
+    )
     other = next(found for found in srs.KINDS if found != kind)
-    assert lines[other.capitalize()] == "asked 90%, no due reviews yet"
+    assert lines[other.capitalize()] == "desired 97%, no due reviews yet"
 
 
 async def _due_review(
-    session: object, learner_id: int, card: Card, at: datetime, *, rating: int, due: datetime
+    session: object,
+    learner_id: int,
+    card: Card,
+    at: datetime,
+    *,
+    rating: int,
+    due: datetime,
+    last: datetime | None = None,
+    desired: float | None = None,
 ) -> None:
     from bot.db.models import ReviewLog
 
@@ -185,5 +219,7 @@ async def _due_review(
             state_after=2,
             due_before=due,
             due_after=at + timedelta(days=3),
+            last_review_before=last,
+            desired_retention=desired,
         )
     )
