@@ -116,8 +116,8 @@ def _retention(value: float) -> float:
     if srs.MIN_RETENTION <= rounded <= srs.MAX_RETENTION:
         return srs.check_retention(rounded)
     hint = ""
-    if srs.MIN_RETENTION <= value / 100 <= srs.MAX_RETENTION:
-        hint = f" It is a fraction, not a percentage: did you mean {value / 100:.2f}?"
+    if srs.MIN_RETENTION <= (guess := round(float(value) / 100, 2)) <= srs.MAX_RETENTION:
+        hint = f" It is a fraction, not a percentage: did you mean {guess:.2f}?"
     raise InvalidInput(
         f"Desired retention must be from {srs.MIN_RETENTION:.2f} to {srs.MAX_RETENTION:.2f}; you gave {value:g}."
         f"{hint} 0.90 means you'd recall about 90% of cards when they come up for review.",

@@ -11,15 +11,18 @@ Rules (stated in the README):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content, Level, Topic
 from bot.db import queries
 from bot.db.models import Card
-from scheduler.srs import CardState, retrievability
+from bot.study import parameters as fsrs_parameters
+from scheduler.srs import KINDS, RECALL, CardState, Parameters, retrievability
+from scheduler.timeutil import zone
 
 STATUSES = ("pending", "learning", "done", "skipped")
 MASTERY_RECALL = 0.8
@@ -79,12 +82,20 @@ def card_state(card: Card) -> CardState:
     return CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
 
 
-def topic_recall(cards: list[Card], n_questions: int, now: datetime, retention: float = 0.9) -> float:
-    """The share of a topic's questions the learner would likely recall now (0 … 1)."""
+def topic_recall(
+    cards: list[Card],
+    n_questions: int,
+    now: datetime,
+    *,
+    zone: tzinfo = UTC,
+    parameters_of: Callable[[Card], Parameters | None] = lambda _: None,
+) -> float:
+    """The share of a topic's questions the learner would likely recall now (0 … 1): FSRS's
+    recall probability of each card under the parameters scheduling it, days counted in ``zone``."""
     if n_questions <= 0:
         return 0.0
     live = [c for c in cards if not c.suspended]
-    total = sum(retrievability(card_state(c), now, retention=retention) for c in live)
+    total = sum(retrievability(card_state(c), now, parameters=parameters_of(c), zone=zone) for c in live)
     return min(1.0, total / n_questions)
 
 
@@ -93,6 +104,13 @@ async def roadmap_progress(
 ) -> list[LevelProgress]:
     """Progress for every level (or the given ones), from two queries."""
     progress = await queries.progress_map(session, user_id)
+    learner = await queries.learner_or_default(session, user_id, now)
+    used = {kind: await fsrs_parameters.parameters_for(session, learner, kind) for kind in KINDS}
+    kinds = fsrs_parameters.kinds_of(content)
+
+    def parameters_of(card: Card) -> Parameters | None:
+        return used[kinds.get(card.question_id, RECALL)]
+
     wanted = [lv for lv in content.levels if levels is None or lv.number in levels]
     topic_ids = [topic.id for lv in wanted for topic in lv.topics]
     cards = await queries.cards_for(session, user_id, topic_ids if levels is not None else None)
@@ -111,7 +129,7 @@ async def roadmap_progress(
                     topic=topic,
                     status=row.status if row else "pending",
                     enrolled=bool(row and row.enrolled and row.removed_at is None),
-                    recall=topic_recall(tcards, count, now),
+                    recall=topic_recall(tcards, count, now, zone=zone(learner.timezone), parameters_of=parameters_of),
                     cards=len(tcards),
                     reviewed=sum(1 for card in tcards if card.last_review is not None),
                     reason=row.status_reason if row else None,

@@ -102,6 +102,7 @@ async def revise_review(
         card.lapses = max(0, card.lapses - 1)
     _apply(card, after)
     log.rating = int(rating)
+    log.desired_retention = learner.desired_retention
     log.state_after, log.stability_after, log.difficulty_after, log.due_after = (
         after.state,
         after.stability,

@@ -24,7 +24,7 @@ def _chance(found: Calibration) -> str:
     if found.reviews >= FEW_DUE_REVIEWS:
         return ""
     spread = 200 * math.sqrt(found.desired * (1 - found.desired) / found.reviews)
-    return f" (few yet: luck alone moves this by up to ±{round(spread)} points)"
+    return f" (few yet: luck alone moves this by about ±{round(spread)} points, 95% of the time)"
 
 
 def calibration_text(calibration: Sequence[Calibration]) -> str:

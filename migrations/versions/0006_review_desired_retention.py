@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("review_logs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("desired_retention", sa.Float(), nullable=True))
+    op.execute("UPDATE learners SET desired_retention = ROUND(CAST(desired_retention AS NUMERIC), 2)")
 
 
 def downgrade() -> None:

@@ -138,3 +138,25 @@ async def test_0002_clears_durations_timed_from_a_push_and_recomputes_usual_time
         assert usual == round(6000 * 0.8 + 5000 * 0.2)  # the EMA over the honest answers only
     finally:
         await engine.dispose()
+
+
+async def test_0006_rounds_desired_retention_to_the_two_decimals_the_scheduler_uses(db_url: str) -> None:
+    engine = create_engine(db_url)
+    t0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    try:
+        await upgrade(engine, "0005")
+        async with engine.begin() as conn:
+            for uid, retention in ((1, 0.856), (2, 0.9), (3, 0.7049)):
+                await conn.execute(
+                    text("INSERT INTO learners (id, created_at, timezone, digest_minute, digest_enabled, digest_size,"
+                         " day_cutoff_hour, desired_retention, new_per_day, reviews_per_day, dm_status, paused,"
+                         " vacations, leaderboard_opt_out, personal_parameters) VALUES (:id, :t, 'UTC', 540, :y, 5,"
+                         " 4, :r, 10, 100, 'open', :n, '[]', :n, :y)"),
+                    {"id": uid, "t": t0, "y": True, "n": False, "r": retention},
+                )  # fmt: skip
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            stored = dict((await conn.execute(text("SELECT id, desired_retention FROM learners"))).all())
+        assert stored == {1: 0.86, 2: 0.9, 3: 0.7}
+    finally:
+        await engine.dispose()

@@ -158,6 +158,7 @@ async def test_settings_validation_errors(harness: Harness) -> None:
         ("settings digest-size", {"count": 40}, "from 1 to 25"),
         ("settings retention", {"value": 0.99}, "must be from 0.70 to 0.97; you gave 0.99."),
         ("settings retention", {"value": 90}, "did you mean 0.90?"),
+        ("settings retention", {"value": 97.3}, "did you mean 0.97?"),
         ("settings day-start", {"hour": 13}, "from 0 to 12"),
         ("settings vacation", {"until": "next week"}, "YYYY-MM-DD"),
         ("settings vacation", {"until": "2000-01-01"}, "in the past"),

@@ -139,7 +139,10 @@ async def test_settings_retention_without_a_value_shows_the_workload_with_warnin
     await ld.slash(cy, "quiz", {"topic": "perceptron", "count": 3})
     saved = (await ld.slash(cy, "settings retention", {"value": 0.856})).reply
     assert saved is not None and saved.content == "Saved."  # no warning inside 0.80-0.95
-    assert {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}["Desired retention"] == "0.86"  # 2 decimals
+    assert {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}["Desired retention"] == "0.86"
+    async with h.services.read() as session:
+        stored = await queries.learner_or_default(session, cy.id, h.clock.now())
+    assert stored.desired_retention == 0.86  # kept to two decimals, as the scheduler uses it
     low = (await ld.slash(cy, "settings retention", {"value": 0.78})).reply
     assert low is not None and low.content.startswith("Saved. ⚠ 0.78 is below 0.80: intervals get very long")
     high = (await ld.slash(cy, "settings retention", {"value": 0.97})).reply
@@ -188,7 +191,8 @@ async def test_stats_shows_calibration_at_due_reviews_per_kind(harness: Harness)
     lines = dict(line.split(": ", 1) for line in fields["Calibration (30 days)"].splitlines())
     # (0.97 + 5 × 0.80 + 4 × 0.90) / 10 = 0.857; luck: 2 × sqrt(0.857 × 0.143 / 10) = 22 points
     assert lines[kind.capitalize()] == (
-        "desired 86%, recalled **80%** of 10 due reviews (few yet: luck alone moves this by up to ±22 points)"
+        "desired 86%, recalled **80%** of 10 due reviews (few yet: luck alone moves this by about ±22 points, "
+        "95% of the time)"
     )
     other = next(found for found in srs.KINDS if found != kind)
     assert lines[other.capitalize()] == "desired 97%, no due reviews yet"

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from bot.db import queries
 from bot.db.models import ParameterSet
 from bot.services import Services
 from bot.study import parameters as store
-from bot.study import workload
+from bot.study import progress, workload
 from bot.study.reviews import record_review
 from scheduler import srs
 from scheduler.srs import Rating
+from scheduler.timeutil import zone
 
 
 def a_set(
@@ -92,3 +94,34 @@ def test_workload_grows_with_retention_and_warns_at_the_ends() -> None:
     assert all(0 < point.remembered <= 200 for point in points)
     assert [point.warning is not None for point in points] == [True, False, False, False, False, False, False, True]
     assert workload.advice(deck) == points  # a fixed seed: the same advice every time
+
+
+async def test_roadmap_recall_uses_the_parameters_scheduling_the_card_and_the_learners_days(services: Services) -> None:
+    now = services.clock.now()
+    content = services.content
+    topic = next(iter(content.topics.values()))
+    tokyo = zone("Asia/Tokyo")
+    decayed = list(DEFAULT_PARAMETERS)
+    decayed[20] = 0.6  # forgets along a much steeper curve than the defaults
+    async with services.unit() as session:
+        learner = await queries.ensure_learner(session, 7, now)
+        learner.timezone = "Asia/Tokyo"
+        await progress.enroll(session, content, 7, topic.id, now)
+        card = (await queries.cards_for(session, 7, [topic.id]))[0]
+        kind = store.kind_of_question(content, card.question_id)
+        community = a_set("community", kind, None, 1.0, True, 1, now)
+        community.parameters = decayed
+        session.add(community)
+        await session.flush()
+        await record_review(
+            session, learner, card, Rating.GOOD, now, source="quiz", correct=True, duration_ms=None, kind=kind
+        )
+        state = progress.card_state(card)
+    later = now + timedelta(days=4, hours=5)
+    async with services.read() as session:
+        levels = await progress.roadmap_progress(session, content, 7, later, levels=[topic.level])
+    found = next(entry for entry in levels[0].topics if entry.topic.id == topic.id)
+    questions = len(content.topic_questions(topic.id))
+    expected = srs.retrievability(state, later, parameters=tuple(decayed), zone=tokyo) / questions
+    assert found.recall == pytest.approx(expected)
+    assert expected < srs.retrievability(state, later) / questions  # the defaults would overstate it
