@@ -354,9 +354,8 @@ class FsrsPolicy(Policy):
         state = self.cards.get(card)
         if state is None or state.state != State.Review or state.stability is None:
             return False
-        decay = self.scheduler.parameters[20]
-        stretch = (self.scheduler.desired_retention ** (-1 / decay) - 1) / curve_factor(decay)
-        return state.stability * stretch >= 1.0  # the unrounded interval, in days
+        scheduler = self.scheduler
+        return fitting.interval_days(scheduler.parameters, state.stability, scheduler.desired_retention) >= 1.0
 
 
 def fsrs_scheduler(params: Params | None, retention: float) -> Scheduler:

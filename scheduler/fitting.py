@@ -296,12 +296,16 @@ def cross_validate(reviews: Sequence[Review]) -> Evaluation:
     return Evaluation(float(result.log_loss), float(result.rmse_bins), len(items))
 
 
-def next_interval_days(parameters: Sequence[float], stability: float, desired_retention: float) -> int:
-    """py-fsrs's interval without fuzz: whole days until recall falls to ``desired_retention``."""
+def interval_days(parameters: Sequence[float], stability: float, desired_retention: float) -> float:
+    """Days until recall falls to ``desired_retention`` (unrounded, before any limit)."""
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-    days = round(stability / factor * (desired_retention ** (1 / decay) - 1))
-    return min(MAXIMUM_INTERVAL, max(1, days))
+    return stability / factor * (desired_retention ** (1 / decay) - 1)
+
+
+def next_interval_days(parameters: Sequence[float], stability: float, desired_retention: float) -> int:
+    """py-fsrs's interval without fuzz: whole days until recall falls to ``desired_retention``."""
+    return min(MAXIMUM_INTERVAL, max(1, round(interval_days(parameters, stability, desired_retention))))
 
 
 def _checked_history(reviews_of_one_card: Sequence[Review], now: datetime) -> list[Review]:

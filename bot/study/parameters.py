@@ -105,6 +105,11 @@ async def parameters_for(session: AsyncSession, learner: Learner, kind: str) -> 
     return (await in_use(session, learner, kind)).parameters
 
 
+async def parameters_by_kind(session: AsyncSession, learner: Learner) -> dict[str, Parameters | None]:
+    """``parameters_for`` each kind."""
+    return {kind: await parameters_for(session, learner, kind) for kind in KINDS}
+
+
 async def reviews_by_kind(session: AsyncSession, learner_id: int, content: Content) -> dict[str, int]:
     """How many reviews of each kind the learner has."""
     kinds = kinds_of(content)

@@ -21,7 +21,7 @@ from bot.content import Content, Level, Topic
 from bot.db import queries
 from bot.db.models import Card
 from bot.study import parameters as fsrs_parameters
-from scheduler.srs import KINDS, RECALL, CardState, Parameters, retrievability
+from scheduler.srs import CardState, Parameters, retrievability
 from scheduler.timeutil import zone
 
 STATUSES = ("pending", "learning", "done", "skipped")
@@ -102,18 +102,19 @@ def topic_recall(
 async def roadmap_progress(
     session: AsyncSession, content: Content, user_id: int, now: datetime, levels: list[int] | None = None
 ) -> list[LevelProgress]:
-    """Progress for every level (or the given ones), from two queries."""
+    """Progress for every level (or the given ones), from two queries (and, once a card has
+    been reviewed, the learner and the parameters scheduling each kind, for its recall)."""
     progress = await queries.progress_map(session, user_id)
-    learner = await queries.learner_or_default(session, user_id, now)
-    used = {kind: await fsrs_parameters.parameters_for(session, learner, kind) for kind in KINDS}
-    kinds = fsrs_parameters.kinds_of(content)
-
-    def parameters_of(card: Card) -> Parameters | None:
-        return used[kinds.get(card.question_id, RECALL)]
-
     wanted = [lv for lv in content.levels if levels is None or lv.number in levels]
     topic_ids = [topic.id for lv in wanted for topic in lv.topics]
     cards = await queries.cards_for(session, user_id, topic_ids if levels is not None else None)
+    learner = await queries.learner_or_default(session, user_id, now)
+    reviewed = any(card.last_review is not None for card in cards)
+    used = await fsrs_parameters.parameters_by_kind(session, learner) if reviewed else {}
+
+    def parameters_of(card: Card) -> Parameters | None:
+        return used.get(fsrs_parameters.kind_of_question(content, card.question_id))
+
     by_topic: dict[str, list[Card]] = {}
     for card in cards:
         by_topic.setdefault(card.topic_id, []).append(card)

@@ -99,7 +99,7 @@ async def deck_of(session: AsyncSession, learner: Learner, content: Content) -> 
     cards = dict.fromkeys(KINDS, 0)
     for (question_id,) in rows.all():
         cards[kinds.get(question_id, KINDS[-1])] += 1
-    used = {kind: await store.parameters_for(session, learner, kind) for kind in KINDS}
+    used = await store.parameters_by_kind(session, learner)
     return Deck(cards, used, learner.new_per_day, learner.reviews_per_day, round(learner.desired_retention, 2))
 
 
